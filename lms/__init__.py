@@ -1,0 +1,76 @@
+"""Volunteer-hub LMS: courses, quizzes, progress and certificates for regional volunteer hubs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from lms import security
+from lms.config import load_config
+from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application. No side effects: no migrations, prompts or network."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    _init_database_events(app)
+
+    from lms import i18n
+
+    i18n.init_app(app)
+    security.init_app(app)
+
+    from lms.admin.routes import bp as admin_bp
+    from lms.auth.routes import bp as auth_bp
+    from lms.hubs.routes import bp as hubs_bp
+    from lms.main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(hubs_bp)
+    app.register_blueprint(admin_bp)
+
+    from lms import errors
+
+    errors.init_app(app)
+
+    from lms.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_database_events(app: Flask) -> None:
+    """SQLite: WAL so readers never wait on a writer, a busy timeout so writers queue
+    instead of failing with "database is locked", and enforced foreign keys."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,1 @@
+"""Admins: hubs and people's roles across the whole platform."""

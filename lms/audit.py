@@ -1,0 +1,55 @@
+"""Append-only audit log of security-relevant actions: who did what to whom, when, why."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.extensions import db
+from lms.models_base import utcnow
+
+security_log = logging.getLogger("lms.security")
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target_type: Mapped[str] = mapped_column(String(32), default="")
+    target_id: Mapped[int | None]
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id"), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+
+
+def record(action: str, *, actor=None, target=None, hub_id=None, **detail) -> AuditEvent:
+    """Add an audit event to the current transaction (the caller commits).
+
+    Living in the caller's transaction means an action and its record land together
+    or not at all.
+    """
+    event = AuditEvent(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        target_type=type(target).__name__.lower() if target is not None else "",
+        target_id=getattr(target, "id", None),
+        hub_id=hub_id,
+        detail=json.dumps(detail, ensure_ascii=False, default=str),
+    )
+    db.session.add(event)
+    # json.dumps escapes newlines, so user input cannot forge extra log lines.
+    security_log.info(
+        "%s actor=%s target=%s:%s %s",
+        action,
+        event.actor_id,
+        event.target_type,
+        event.target_id,
+        event.detail,
+    )
+    return event

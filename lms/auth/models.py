@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.domain.passwords import normalise_password
+from lms.domain.roles import Actor, format_roles, parse_roles
+from lms.extensions import db
+from lms.models_base import utcnow
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased and phone numbers digits-only (see domain.contacts),
+    # so plain unique constraints catch duplicates.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id"), index=True)
+    # Comma-separated, fixed order (see domain.roles): loading a user stays one query.
+    roles_text: Mapped[str] = mapped_column("roles", String(100), default="volunteer")
+    locale: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on logout-everywhere and password change; sessions carry it.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime | None]
+
+    hub = relationship("Hub", lazy="joined", innerjoin=False)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return parse_roles(self.roles_text)
+
+    @roles.setter
+    def roles(self, value) -> None:
+        self.roles_text = format_roles(value)
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive users
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        # The version makes a copied cookie useless once the user logs out
+        # everywhere or changes the password.
+        return f"{self.id}:{self.session_version}"
+
+    def as_actor(self) -> Actor:
+        return Actor(id=self.id, hub_id=self.hub_id, roles=self.roles, is_active=self.is_active)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and bool(self.roles.intersection(roles))
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(normalise_password(password))
+
+    def check_password(self, password: str) -> bool:
+        if not self.password_hash:
+            return False
+        return check_password_hash(self.password_hash, normalise_password(password))
+
+    @property
+    def login_name(self) -> str:
+        return self.email or self.phone or ""
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.login_name}>"
+
+
+class PasswordResetToken(db.Model):
+    """A one-time link to set a password. Only a hash of the token is stored."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user = relationship("User", foreign_keys=[user_id])

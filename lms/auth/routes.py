@@ -1,0 +1,184 @@
+"""Register, log in and out, change and reset passwords."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from lms import audit
+from lms.auth import services
+from lms.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetRequestForm,
+    SetPasswordForm,
+)
+from lms.domain.contacts import normalise_email, normalise_phone
+from lms.extensions import db, limiter
+from lms.hubs.models import Hub
+from lms.mail import send_mail
+from lms.security import is_safe_redirect
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _start_session(user, remember: bool) -> None:
+    # A fresh session on login: a cookie planted before login is worthless after it.
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user, remember=remember)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = RegisterForm()
+    form.hub_id.choices = [(h.id, h.name) for h in db.session.scalars(select(Hub).order_by(Hub.name))]
+    if request.method == "GET":
+        form.locale.data = session.get("lang") or request.accept_languages.best_match(
+            current_app.config["LANGUAGES"]
+        )
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                name=form.name.data,
+                email=normalise_email(form.email.data or ""),
+                phone=normalise_phone(form.phone.data or ""),
+                hub_id=form.hub_id.data,
+                locale=form.locale.data,
+                password=form.password.data,
+                actor=None,
+            )
+        except services.AccountError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            _start_session(user, remember=False)
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
+            return redirect(url_for("main.dashboard"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data, form.password.data)
+        if user is None:
+            audit.security_log.warning("login.failed login=%r ip=%s", form.login.data, request.remote_addr)
+            form.password.errors.append(_("Wrong login or password."))
+        else:
+            _start_session(user, remember=form.remember.data)
+            audit.security_log.info("login.ok user=%s ip=%s", user.id, request.remote_addr)
+            target = request.args.get("next")
+            if not is_safe_redirect(target):
+                target = url_for("main.dashboard")
+            return redirect(target)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    services.end_all_sessions(current_user)
+    logout_user()
+    session.clear()
+    flash(_("You are logged out on every device."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    profile = ProfileForm(obj=current_user, prefix="profile")
+    if profile.validate_on_submit():
+        current_user.name = profile.name.data.strip()
+        current_user.locale = profile.locale.data
+        session["lang"] = profile.locale.data
+        db.session.commit()
+        flash(_("Your details are saved."), "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", profile=profile, password_form=ChangePasswordForm())
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    form.login_identifiers = lambda: (current_user.email or "", current_user.phone or "")
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("The current password is wrong."))
+        else:
+            user = current_user._get_current_object()
+            services.change_password(user, form.password.data)
+            # The session version changed: log in again with the fresh one.
+            _start_session(user, remember=False)
+            flash(_("Your password is changed. Other devices are logged out."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = services.find_by_login(form.login.data)
+        if user is not None and user.email and user.is_active:
+            token = services.create_reset_token(user, created_by=None, hours=2)
+            link = url_for("auth.reset_with_token", token=token, _external=True)
+            send_mail(
+                user.email,
+                _("Set a new password"),
+                _("Open this link within 2 hours to set a new password:\n\n%(link)s", link=link),
+            )
+        # The same answer whether or not the account exists.
+        flash(
+            _(
+                "If an account with an email exists for this address, a link is on its way. "
+                "No email? Your hub coordinator can give you a reset link."
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def reset_with_token(token: str):
+    record = services.find_valid_token(token)
+    if record is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = SetPasswordForm()
+    form.login_identifiers = lambda: (record.user.email or "", record.user.phone or "")
+    if form.validate_on_submit():
+        user = services.use_reset_token(token, form.password.data)
+        if user is None:
+            return render_template("auth/reset_invalid.html"), 404
+        _start_session(user, remember=False)
+        flash(_("Your password is set. Welcome!"), "success")
+        return redirect(url_for("main.dashboard"))
+    return render_template("auth/reset_form.html", form=form, user=record.user)

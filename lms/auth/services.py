@@ -1,0 +1,166 @@
+"""Account operations. The only place in auth that commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from lms import audit
+from lms.auth.models import PasswordResetToken, User
+from lms.domain.contacts import classify_login
+from lms.extensions import db
+from lms.models_base import utcnow
+
+# Checked when no account matches, so a missing account takes as long as a wrong password.
+_DUMMY_HASH = "scrypt:32768:8:1$abcdefghijklmnop$" + "0" * 128
+
+
+class AccountError(Exception):
+    """A user-facing problem with an account operation; `field` names the form field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def find_by_login(login: str) -> User | None:
+    kind = classify_login(login)
+    if kind is None:
+        return None
+    column = User.email if kind[0] == "email" else User.phone
+    return db.session.scalar(select(User).where(column == kind[1]))
+
+
+def email_taken(email: str | None) -> bool:
+    return bool(email) and db.session.scalar(select(User.id).where(User.email == email)) is not None
+
+
+def phone_taken(phone: str | None) -> bool:
+    return bool(phone) and db.session.scalar(select(User.id).where(User.phone == phone)) is not None
+
+
+def authenticate(login: str, password: str) -> User | None:
+    user = find_by_login(login)
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.check_password(password):
+        return None
+    if not user.is_active:
+        return None
+    return user
+
+
+def create_user(
+    *,
+    name: str,
+    email: str | None,
+    phone: str | None,
+    hub_id: int | None,
+    roles=("volunteer",),
+    locale: str | None = None,
+    password: str | None = None,
+    actor: User | None = None,
+    commit: bool = True,
+) -> User:
+    """Create an account. Raises AccountError when the email or phone is taken."""
+    if email_taken(email):
+        raise AccountError("email", _("An account with this email already exists."))
+    if phone_taken(phone):
+        raise AccountError("phone", _("An account with this phone number already exists."))
+    user = User(name=name.strip(), email=email, phone=phone, hub_id=hub_id, locale=locale)
+    user.roles = roles
+    if password:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", actor=actor, target=user, hub_id=hub_id, roles=sorted(user.roles))
+    if commit:
+        db.session.commit()
+    return user
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password and end every other session of this user."""
+    user.set_password(new_password)
+    user.session_version += 1
+    audit.record("user.password_change", actor=user, target=user, hub_id=user.hub_id)
+    db.session.commit()
+
+
+def end_all_sessions(user: User) -> None:
+    user.session_version += 1
+    db.session.commit()
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_reset_token(
+    user: User, *, created_by: User | None, hours: int | None = None, commit: bool = True
+) -> str:
+    """A one-time token (256 bits); only its hash is stored. Earlier unused links die."""
+    hours = hours or current_app.config["RESET_LINK_HOURS"]
+    now = utcnow()
+    for old in db.session.scalars(
+        select(PasswordResetToken).where(
+            PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None)
+        )
+    ):
+        old.used_at = now
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=_hash_token(token),
+            created_by_id=created_by.id if created_by else None,
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
+    audit.record(
+        "user.reset_link", actor=created_by, target=user, hub_id=user.hub_id, hours=hours
+    )
+    if commit:
+        db.session.commit()
+    return token
+
+
+def find_valid_token(token: str) -> PasswordResetToken | None:
+    record = db.session.scalar(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == _hash_token(token))
+    )
+    if record is None or record.used_at is not None or record.expires_at < utcnow():
+        return None
+    if not record.user.is_active:
+        return None
+    return record
+
+
+def use_reset_token(token: str, new_password: str) -> User | None:
+    """Set the password through a reset link; the link works once."""
+    record = find_valid_token(token)
+    if record is None:
+        return None
+    # Mark used with a conditional UPDATE so two simultaneous uses cannot both succeed.
+    claimed = db.session.execute(
+        PasswordResetToken.__table__.update()
+        .where(PasswordResetToken.id == record.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        return None
+    user = record.user
+    user.set_password(new_password)
+    user.session_version += 1
+    audit.record("user.password_reset", actor=user, target=user, hub_id=user.hub_id)
+    db.session.commit()
+    return user

@@ -1,0 +1,110 @@
+"""Configuration: defaults here, then instance/config.py, then environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+# Settings that may come from the environment, with the type to convert them to.
+ENV_SETTINGS: dict[str, type] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "BABEL_DEFAULT_LOCALE": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_USE_TLS": bool,
+    "MAIL_FROM": str,
+    "LOGIN_RATE_LIMIT": str,
+    "SESSION_COOKIE_SECURE": bool,
+}
+
+
+class DefaultConfig:
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Lax keeps the cookie on top-level navigation (a QR link, a reset link)
+    # but not on cross-site POSTs.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # also forced on per request when served over HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 6  # a slow phone may keep a form open for a long time
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    LANGUAGES = ("kk", "ru", "en")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    RESET_LINK_HOURS = 72
+    MAIL_SERVER = ""
+    MAIL_PORT = 587
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_USE_TLS = True
+    MAIL_FROM = "no-reply@localhost"
+    COURSES_DIR = str(Path(__file__).resolve().parent.parent / "courses")
+
+
+def _convert(value: str, kind: type):
+    if kind is bool:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(value)
+
+
+def load_config(app, overrides: dict | None) -> None:
+    """Fill app.config from defaults, instance/config.py, the environment, then overrides."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    for name, kind in ENV_SETTINGS.items():
+        if name in os.environ:
+            app.config[name] = _convert(os.environ[name], kind)
+    if overrides:
+        app.config.update(overrides)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        url = app.config.get("DATABASE_URL") or (
+            "sqlite:///" + os.path.join(app.instance_path, "lms.sqlite3")
+        )
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// forms and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """Read the generated key from instance/, creating it on first run.
+
+    A fixed default key would let anyone forge sessions, so there is none.
+    """
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Written aside, then linked into place: link() fails if another worker got
+    # there first, and a reader never sees a half-written file.
+    tmp = path.with_name(f"secret_key.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        key = path.read_text().strip()
+    finally:
+        tmp.unlink()
+    return key

@@ -1,0 +1,1 @@
+"""Hubs: regional volunteer hubs, their members and their coordinators' tools."""

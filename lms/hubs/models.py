@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.extensions import db
+from lms.models_base import utcnow
+
+
+class Hub(db.Model):
+    """A regional volunteer hub (or a club acting as one)."""
+
+    __tablename__ = "hubs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str] = mapped_column(String(200), default="")
+    # Values that course texts show through {hub:helpline} / {hub:contact}.
+    helpline: Mapped[str] = mapped_column(String(200), default="")
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Hub {self.slug}>"

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from lms.extensions import db
+from lms.security import is_safe_redirect
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    return render_template("main/index.html")
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    return render_template("main/dashboard.html")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """The language switcher: kept in the session, and saved for a logged-in user."""
+    lang = request.form.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    target = request.form.get("next")
+    return redirect(target if is_safe_redirect(target) else url_for("main.index"))
+
+
+@bp.route("/healthz")
+def healthz():
+    return {"status": "ok"}

@@ -1,0 +1,42 @@
+"""The permission layer: every route's role and hub checks go through here."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from lms.domain import roles as R
+
+
+def roles_required(*allowed: str):
+    """Logged in and holding one of `allowed` roles; otherwise 401 (redirect) / 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not R.has_any_role(current_user.as_actor(), *allowed):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(allowed)
+        return wrapped
+
+    return decorator
+
+
+admin_required = roles_required(R.ADMIN)
+coordinator_required = roles_required(R.COORDINATOR, R.ADMIN)
+
+
+def ensure_can_manage_user(target) -> None:
+    """403 unless the current user may act on `target` (same hub, lower role)."""
+    if not R.can_manage_user(current_user.as_actor(), target.as_actor()):
+        abort(403)
+
+
+def ensure_can_manage_hub(hub_id: int | None) -> None:
+    if not R.can_manage_hub_members(current_user.as_actor(), hub_id):
+        abort(403)

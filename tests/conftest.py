@@ -1,0 +1,120 @@
+"""Fixtures: a fresh database per test on SQLite, or a clean schema on PostgreSQL
+when DATABASE_TEST_URL is set."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from lms import create_app
+from lms.extensions import db
+from tests import factories
+
+PG_URL = os.environ.get("DATABASE_TEST_URL")
+_pg_schema_ready = False
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in a real server: `g` and the
+    database session do not leak from the test (or an earlier request) into it."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # the test's own session sees what the request wrote
+        return response
+
+
+def _test_config(tmp_path, **overrides) -> dict:
+    url = PG_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-only-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "lms.test",
+    }
+    config.update(overrides)
+    return config
+
+
+def _reset_schema() -> None:
+    global _pg_schema_ready
+    if PG_URL:
+        if not _pg_schema_ready:
+            db.drop_all()
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.create_all()
+            _pg_schema_ready = True
+        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        db.create_all()
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """Build an app with config overrides; the database is clean."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app(_test_config(tmp_path, **overrides))
+        app.test_client_class = IsolatedClient
+        ctx = app.app_context()
+        ctx.push()
+        _reset_schema()
+        apps.append((app, ctx))
+        return app
+
+    yield build
+    for _app, ctx in reversed(apps):
+        db.session.remove()
+        ctx.pop()
+    for app, _ctx in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def hub(app):
+    return factories.make_hub("kokshetau", name="Kokshetau Hub")
+
+
+@pytest.fixture
+def other_hub(app):
+    return factories.make_hub("semey", name="Semey Hub")
+
+
+def login(client, user, password: str = factories.PASSWORD):
+    response = client.post("/login", data={"login": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def login_as(client):
+    def do(user):
+        return login(client, user)
+
+    return do
