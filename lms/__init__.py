@@ -6,9 +6,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from lms import security
+from lms import permissions, security
 from lms.config import load_config
-from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+from lms.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     i18n.init_app(app)
     security.init_app(app)
+    permissions.init_app(app)
 
     from lms.admin.routes import bp as admin_bp
     from lms.auth.routes import bp as auth_bp

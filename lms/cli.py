@@ -30,10 +30,10 @@ DEMO_HUBS = [
     ("semey", "Semey Volunteer Hub", "Abai region"),
 ]
 DEMO_ACCOUNTS = [
-    ("admin@demo.local", "Demo Admin", ("admin",), "astana"),
-    ("coordinator@demo.local", "Demo Coordinator", ("coordinator",), "kokshetau"),
-    ("trainer@demo.local", "Demo Trainer", ("trainer",), "kokshetau"),
-    ("volunteer@demo.local", "Demo Volunteer", ("volunteer",), "kokshetau"),
+    ("admin@demo.example.org", "Demo Admin", ("admin",), "astana"),
+    ("coordinator@demo.example.org", "Demo Coordinator", ("coordinator",), "kokshetau"),
+    ("trainer@demo.example.org", "Demo Trainer", ("trainer",), "kokshetau"),
+    ("volunteer@demo.example.org", "Demo Volunteer", ("volunteer",), "kokshetau"),
 ]
 
 

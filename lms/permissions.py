@@ -40,3 +40,14 @@ def ensure_can_manage_user(target) -> None:
 def ensure_can_manage_hub(hub_id: int | None) -> None:
     if not R.can_manage_hub_members(current_user.as_actor(), hub_id):
         abort(403)
+
+
+def may_manage_user(target) -> bool:
+    """For templates: show an action only where the server would allow it."""
+    return current_user.is_authenticated and R.can_manage_user(
+        current_user.as_actor(), target.as_actor()
+    )
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["may_manage_user"] = may_manage_user

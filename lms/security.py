@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
     app.after_request(add_security_headers)
+    app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
 
 
 def load_user(user_id: str):
@@ -59,22 +60,36 @@ def add_security_headers(response):
     headers.setdefault("Referrer-Policy", "no-referrer")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        _mark_cookies_secure(response)
     if current_user.is_authenticated and not request.path.startswith("/static/"):
         # Shared phones are common: a logged-in page must not come back from the cache.
         headers["Cache-Control"] = "no-store"
     return response
 
 
-def _mark_cookies_secure(response) -> None:
-    cookies = response.headers.getlist("Set-Cookie")
-    if not cookies:
-        return
-    response.headers.remove("Set-Cookie")
-    for cookie in cookies:
-        if "; secure" not in cookie.lower():
-            cookie += "; Secure"
-        response.headers.add("Set-Cookie", cookie)
+class SecureCookiesOverHttps:
+    """WSGI middleware: every cookie gets `Secure` when the request came over HTTPS.
+
+    Done at the WSGI edge because the session and remember-me cookies are written
+    after Flask's after_request hooks run.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status, headers, exc_info=None):
+            headers = [
+                (name, value + "; Secure")
+                if name.lower() == "set-cookie" and "; secure" not in value.lower()
+                else (name, value)
+                for name, value in headers
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)
 
 
 def is_safe_redirect(target: str | None) -> bool:
