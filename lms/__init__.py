@@ -39,6 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     from lms.admin.routes import bp as admin_bp
     from lms.auth.routes import bp as auth_bp
+    from lms.courses import models as _course_models  # noqa: F401  (tables for migrations)
+    from lms.courses.routes import bp as courses_bp
     from lms.hubs.routes import bp as hubs_bp
     from lms.main.routes import bp as main_bp
 
@@ -46,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(hubs_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(courses_bp)
 
     from lms import errors
 

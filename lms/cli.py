@@ -150,3 +150,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(hubs_cli)
     app.cli.add_command(demo)
+    from lms.courses.cli import courses_cli
+
+    app.cli.add_command(courses_cli)

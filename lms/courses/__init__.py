@@ -1,0 +1,1 @@
+"""Courses: tracks, course content imported from Markdown sources, and its rendering."""
