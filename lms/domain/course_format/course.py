@@ -206,8 +206,9 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
     c = collector_for(course_files[""])
     meta, lines, overview, overview_line = split_front_matter(decode(course_files[""], c), c, required=True)
     check_keys(meta, lines, COURSE_KEYS, c)
+    front_matter_broken = bool(c.problems)  # one YAML mistake, not a cascade of "missing" lines
     for key in ("title", "track", "language"):
-        if meta.get(key) in (None, ""):
+        if meta.get(key) in (None, "") and not front_matter_broken:
             c.add(1, f"missing '{key}' in the front matter")
     default_language = str(meta.get("language", "en"))
     if default_language not in LANGUAGES:
@@ -258,6 +259,8 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
         number = lesson_numbers[name]
         if slug in seen_slugs:
             lc.add(1, f"duplicate lesson slug '{slug}' (also {seen_slugs[slug]})")
+            if quiz_text is not None:  # still check it, so every mistake shows in one run
+                parse_quiz(quiz_text, slug=slug, path=name, first_line=quiz_line, collector=lc, allow_inline_settings=True)
             continue
         if number in seen_numbers:
             lc.add(1, f"two lessons are numbered {number:02d} (also {seen_numbers[number]})")

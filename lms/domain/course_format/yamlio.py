@@ -29,9 +29,11 @@ def load_yaml(text: str, collector: Collector, first_line: int = 1) -> tuple[Any
         data = yaml.safe_load(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # The context mark (e.g. where an unclosed quote starts) is nearer the mistake.
+        mark = error.context_mark or error.problem_mark
         line = (mark.line + first_line) if mark else first_line
-        collector.add(line, f"invalid YAML: {error.problem or error}")
+        what = ", ".join(part for part in (error.context, error.problem) if part) or str(error)
+        collector.add(line, f"invalid YAML: {what}")
         return None, {}
     except yaml.YAMLError as error:
         collector.add(first_line, f"invalid YAML: {error}")

@@ -1,0 +1,124 @@
+"""Property: any course written in the format parses back to what was written, and
+export(import(course)) gives the same course and quiz."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lms.courses.importer import import_tree
+from lms.domain.course_format import load_tree
+from tests.course_builder import write_tracks
+
+WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzабвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі", min_size=1, max_size=8)
+SENTENCE = st.lists(WORD, min_size=1, max_size=6).map(" ".join)
+_counter = itertools.count()
+
+
+@st.composite
+def questions(draw, index):
+    kind = draw(st.sampled_from(["single", "multiple", "truefalse", "text", "number"]))
+    q = {"id": f"q-{index}", "kind": kind, "points": float(draw(st.integers(1, 5))), "prompt": draw(SENTENCE),
+         "feedback": draw(st.one_of(st.just(""), SENTENCE)), "choices": [], "truefalse": None, "accepted": (),
+         "number": None, "tolerance": 0.0}
+    if kind in ("single", "multiple"):
+        count = draw(st.integers(2, 5))
+        texts = draw(st.lists(SENTENCE, min_size=count, max_size=count))
+        if kind == "single":
+            right = draw(st.integers(0, count - 1))
+            flags = [i == right for i in range(count)]
+        else:
+            flags = draw(st.lists(st.booleans(), min_size=count, max_size=count).filter(any))
+        feedbacks = draw(st.lists(st.one_of(st.just(""), SENTENCE), min_size=count, max_size=count))
+        q["choices"] = list(zip(texts, flags, feedbacks, strict=True))
+    elif kind == "truefalse":
+        q["truefalse"] = draw(st.booleans())
+    elif kind == "text":
+        q["accepted"] = tuple(draw(st.lists(SENTENCE, min_size=1, max_size=3)))
+    else:
+        q["number"] = float(draw(st.integers(-1000, 1000)))
+        q["tolerance"] = float(draw(st.integers(0, 10)))
+    return q
+
+
+@st.composite
+def courses(draw):
+    lessons = draw(st.lists(st.tuples(SENTENCE, SENTENCE, st.integers(0, 60)), min_size=1, max_size=4))
+    count = draw(st.integers(1, 6))
+    qs = [draw(questions(i)) for i in range(count)]
+    return {"title": draw(SENTENCE), "summary": draw(SENTENCE), "pass_mark": draw(st.integers(0, 100)),
+            "lessons": lessons, "questions": qs, "max_attempts": draw(st.integers(0, 5))}
+
+
+def front(meta: dict) -> str:
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"
+
+
+def write(course: dict, folder):
+    folder.mkdir(parents=True)
+    (folder / "course.md").write_text(front({"title": course["title"], "track": "violence-prevention", "language": "en",
+                                             "summary": course["summary"], "pass_mark": course["pass_mark"]}) + "Overview.\n", encoding="utf-8")
+    for n, (title, body, minutes) in enumerate(course["lessons"], start=1):
+        (folder / f"{n:02d}-lesson-{n}.md").write_text(front({"title": title, "minutes": minutes}) + body + "\n", encoding="utf-8")
+    parts = [front({"title": "Quiz", "max_attempts": course["max_attempts"]})]
+    for q in course["questions"]:
+        parts.append(f"### Q {q['id']} ({int(q['points'])} points)\n{q['prompt']}\n\n")
+        for text, correct, feedback in q["choices"]:
+            mark = ("(x)" if correct else "( )") if q["kind"] == "single" else ("[x]" if correct else "[ ]")
+            parts.append(f"{mark} {text}\n" + (f"    > {feedback}\n" if feedback else ""))
+        if q["truefalse"] is not None:
+            parts.append(f"truefalse: {str(q['truefalse']).lower()}\n")
+        for answer in q["accepted"]:
+            parts.append(f"text: {answer}\n")
+        if q["number"] is not None:
+            parts.append(f"number: {q['number']:g} +- {q['tolerance']:g}\n")
+        if q["feedback"]:
+            parts.append(f"\n> {q['feedback']}\n")
+        parts.append("\n")
+    (folder / "quiz.md").write_text("".join(parts), encoding="utf-8")
+
+
+def as_written(source) -> dict:
+    """The parsed course, in the shape the generator uses."""
+    quiz = source.quizzes["en"][0]
+    text = source.texts["en"]
+    return {
+        "title": text.title, "summary": text.summary, "pass_mark": source.pass_mark,
+        "lessons": [(les.texts["en"].title, les.texts["en"].body.strip(), les.texts["en"].minutes) for les in source.lessons],
+        "max_attempts": quiz.settings["max_attempts"],
+        "questions": [
+            {"id": q.id, "kind": q.kind, "points": q.points, "prompt": q.prompt, "feedback": q.feedback,
+             "choices": [(c.text, c.correct, c.feedback) for c in q.choices], "truefalse": q.truefalse,
+             "accepted": q.accepted, "number": q.number, "tolerance": q.tolerance}
+            for q in quiz.questions
+        ],
+    }
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(course=courses())
+def test_export_of_import_is_the_same_course(course, runner, tmp_path):
+    slug = f"generated-{next(_counter)}"
+    source_root = tmp_path / f"src-{slug}"
+    write_tracks(source_root, [slug])
+    write(course, source_root / slug)
+
+    tree, problems = load_tree(source_root, display_root=source_root)
+    assert problems == []
+    assert as_written(tree.courses[0]) == course
+    import_tree(tree)
+
+    out = tmp_path / f"out-{slug}"
+    assert runner.invoke(args=["courses", "export", slug, str(out)]).exit_code == 0
+    exported, problems = load_tree(out / slug, display_root=out)
+    assert problems == []
+    assert as_written(exported.courses[0]) == course
+    assert exported.courses[0].source_hash == tree.courses[0].source_hash
+    _, reports = import_tree(exported)
+    assert reports[0].status == "unchanged"
+    shutil.rmtree(source_root)
+    shutil.rmtree(out)
