@@ -141,7 +141,7 @@ def demo(reset_passwords: bool) -> None:
     if printed:
         click.echo("demo accounts (passwords are shown only now):")
         for email, password, role, hub_slug in printed:
-            click.echo(f"  {role:<12} {email:<26} {password}   hub: {hub_slug}")
+            click.echo(f"  {role:<12} {email:<30} {password}   hub: {hub_slug}")
     else:
         click.echo("demo accounts already exist; `flask --app wsgi demo --reset-passwords` prints new passwords")
 
