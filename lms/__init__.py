@@ -42,6 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.courses import models as _course_models  # noqa: F401  (tables for migrations)
     from lms.courses.routes import bp as courses_bp
     from lms.hubs.routes import bp as hubs_bp
+    from lms.learning.routes import bp as learning_bp
+    from lms.learning.teaching_routes import bp as teaching_bp
     from lms.main.routes import bp as main_bp
 
     app.register_blueprint(main_bp)
@@ -49,6 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(hubs_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(learning_bp)
+    app.register_blueprint(teaching_bp)
 
     from lms import errors
 
@@ -61,20 +65,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_database_events(app: Flask) -> None:
-    """SQLite: WAL so readers never wait on a writer, a busy timeout so writers queue
-    instead of failing with "database is locked", and enforced foreign keys."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
-    from sqlalchemy import event
+    from lms.transactions import init_sqlite
 
     with app.app_context():
-        engine = db.engine
-
-    @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+        init_sqlite(db.engine)

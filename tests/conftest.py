@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -24,7 +25,10 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
-        db.session.expire_all()  # the test's own session sees what the request wrote
+        # End the test's own transaction, so its next read sees what the request wrote
+        # (a request from a helper thread has no test context around it).
+        if has_app_context():
+            db.session.commit()
         return response
 
 
@@ -118,3 +122,23 @@ def login_as(client):
         return login(client, user)
 
     return do
+
+
+@pytest.fixture
+def make_course(app, tmp_path):
+    """Write a course in the source format and import it; returns the Course row."""
+    from lms.courses.importer import import_tree
+    from lms.courses.models import Course
+    from lms.domain.course_format import load_tree
+    from tests.course_builder import write_course, write_tracks
+
+    def build(slug="test-course", **options):
+        root = tmp_path / f"courses-{slug}"
+        write_tracks(root, [slug])
+        write_course(root, slug, **options)
+        tree, problems = load_tree(root, display_root=root)
+        assert problems == [], problems
+        import_tree(tree)
+        return db.session.scalar(db.select(Course).where(Course.slug == slug))
+
+    return build

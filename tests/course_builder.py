@@ -36,7 +36,8 @@ def quiz_text(questions: int, start: int = 1) -> str:
 
 
 def write_course(root: Path, slug: str, *, lessons: int = 3, questions: int = 5, lesson_quiz_questions: int = 0,
-                 body: str = "Some **text** for the lesson.\n", ru: bool = False) -> Path:
+                 body: str = "Some **text** for the lesson.\n", ru: bool = False,
+                 quiz_settings: str = "max_attempts: 3\n") -> Path:
     folder = root / slug
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "course.md").write_text(
@@ -56,7 +57,7 @@ def write_course(root: Path, slug: str, *, lessons: int = 3, questions: int = 5,
                 f"---\ntitle: Урок {n}\nminutes: 10\n---\nТекст урока {n}.\n", encoding="utf-8"
             )
     if questions:
-        (folder / "quiz.md").write_text(f"---\ntitle: Final check\nmax_attempts: 3\n---\n{quiz_text(questions)}", encoding="utf-8")
+        (folder / "quiz.md").write_text(f"---\ntitle: Final check\n{quiz_settings}---\n{quiz_text(questions)}", encoding="utf-8")
         if ru:
             (folder / "quiz.ru.md").write_text(f"---\ntitle: Итог\n---\n{quiz_text(questions)}", encoding="utf-8")
     if ru:

@@ -44,7 +44,7 @@ class Course(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     track = relationship("Track")
-    texts = relationship("CourseText", cascade="all, delete-orphan", lazy="selectin")
+    texts = relationship("CourseText", cascade="all, delete-orphan")
 
 
 class CourseText(db.Model):

@@ -4,6 +4,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user, login_required
 
 from lms.extensions import db
+from lms.i18n import current_locale
+from lms.learning.dashboard import volunteer_dashboard
 from lms.security import is_safe_redirect
 
 bp = Blueprint("main", __name__)
@@ -19,7 +21,8 @@ def index():
 @bp.route("/dashboard")
 @login_required
 def dashboard():
-    return render_template("main/dashboard.html")
+    board = volunteer_dashboard(current_user.id, current_locale())
+    return render_template("main/dashboard.html", board=board)
 
 
 @bp.route("/language", methods=["POST"])

@@ -1,0 +1,1 @@
+"""Learning: enrolment, lessons, quiz attempts and progress."""

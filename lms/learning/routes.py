@@ -1,0 +1,303 @@
+"""Volunteers' learning pages: catalogue, course, lessons, quizzes. Views stay thin."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from lms.courses.models import Lesson, Quiz
+from lms.courses.rendering import fill_hub_placeholders
+from lms.extensions import db
+from lms.i18n import current_locale
+from lms.learning import queries, services
+from lms.learning.models import QuizAttempt
+from lms.models_base import utcnow
+
+bp = Blueprint("learning", __name__)
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only its CSRF token."""
+
+
+def _course_or_404(slug: str):
+    course = queries.course_by_slug(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _refusal(error: services.LearningError) -> str:
+    messages = {
+        "retired": _("This course is no longer offered."),
+        "not_enrolled": _("Enrol in the course first."),
+        "no_such_lesson": _("There is no such lesson."),
+        "no_such_quiz": _("There is no such quiz."),
+        "no_such_attempt": _("There is no such attempt."),
+    }
+    if error.code == "attempts_used":
+        if error.details.get("available_at"):
+            return _("You have used your attempts. You can try again from %(when)s.",
+                     when=format_datetime(error.details["available_at"], "short"))
+        return _("You have used all your attempts for this quiz.")
+    return messages.get(error.code, _("That is not possible."))
+
+
+@bp.route("/courses")
+def catalogue():
+    language = current_locale()
+    only = request.args.get("language")
+    if only not in current_app.config["LANGUAGES"]:
+        only = None
+    user_id = current_user.id if current_user.is_authenticated else None
+    sections = queries.catalogue(user_id, language, only_language=only)
+    return render_template("learning/catalogue.html", sections=sections, language=language, only=only)
+
+
+@bp.route("/courses/<slug>")
+def course(slug: str):
+    course = _course_or_404(slug)
+    user_id = current_user.id if current_user.is_authenticated else None
+    steps, language = queries.outline(course, user_id, current_locale())
+    text = queries.course_text(course, language)
+    enrolment = services.get_enrolment(user_id, course.id) if user_id else None
+    progress = queries.progress_from_steps(steps, enrolment is not None)
+    hub = current_user.hub if user_id else None
+    return render_template(
+        "learning/course.html", course=course, text=text, steps=steps, enrolment=enrolment,
+        progress=progress, language=language, overview_html=fill_hub_placeholders(text.overview_html, hub),
+        form=ActionForm(), next_step=next((s for s in steps if not s.done), None),
+    )
+
+
+@bp.route("/courses/<slug>/enrol", methods=["POST"])
+@login_required
+def enrol(slug: str):
+    course = _course_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.enrol(current_user, course)
+    except services.LearningError as error:
+        flash(_refusal(error), "error")
+        return redirect(url_for("learning.course", slug=slug))
+    flash(_("You are enrolled. Start with the first lesson."), "success")
+    first = db.session.scalar(
+        select(Lesson.slug).where(Lesson.course_id == course.id, Lesson.removed.is_(False)).order_by(Lesson.position)
+    )
+    return redirect(url_for("learning.lesson", slug=slug, lesson_slug=first) if first else url_for("learning.course", slug=slug))
+
+
+@bp.route("/courses/<slug>/lessons/<lesson_slug>")
+@login_required
+def lesson(slug: str, lesson_slug: str):
+    course = _course_or_404(slug)
+    steps, language = queries.outline(course, current_user.id, current_locale())
+    index = next((i for i, s in enumerate(steps) if s.kind == "lesson" and s.slug == lesson_slug), None)
+    if index is None:
+        abort(404)
+    step = steps[index]
+    body = queries.lesson_body(step.id, language, course.default_language)
+    if body is None:
+        abort(404)
+    enrolment = services.get_enrolment(current_user.id, course.id)
+    text = queries.course_text(course, language)
+    return render_template(
+        "learning/lesson.html", course=course, course_title=text.title, steps=steps, step=step,
+        previous=steps[index - 1] if index > 0 else None,
+        following=steps[index + 1] if index + 1 < len(steps) else None,
+        body_html=fill_hub_placeholders(body[0], current_user.hub), shown_language=body[1],
+        wanted_language=current_locale(), enrolment=enrolment,
+        progress=queries.progress_from_steps(steps, enrolment is not None), form=ActionForm(),
+    )
+
+
+@bp.route("/courses/<slug>/lessons/<lesson_slug>/done", methods=["POST"])
+@login_required
+def lesson_done(slug: str, lesson_slug: str):
+    course = _course_or_404(slug)
+    lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == lesson_slug))
+    if lesson is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        passed = services.mark_lesson_done(current_user, course, lesson)
+    except services.LearningError as error:
+        flash(_refusal(error), "error")
+        return redirect(url_for("learning.lesson", slug=slug, lesson_slug=lesson_slug))
+    if passed:
+        flash(_("Congratulations: you have passed this course!"), "success")
+        return redirect(url_for("learning.course", slug=slug))
+    steps, _language = queries.outline(course, current_user.id, current_locale())
+    following = next((s for s in steps if not s.done), None)
+    if following is None:
+        return redirect(url_for("learning.course", slug=slug))
+    endpoint = "learning.lesson" if following.kind == "lesson" else "learning.quiz"
+    key = "lesson_slug" if following.kind == "lesson" else "quiz_slug"
+    return redirect(url_for(endpoint, slug=slug, **{key: following.slug}))
+
+
+@bp.route("/courses/<slug>/lessons/<lesson_slug>/undo", methods=["POST"])
+@login_required
+def lesson_undo(slug: str, lesson_slug: str):
+    course = _course_or_404(slug)
+    lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == lesson_slug))
+    if lesson is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.unmark_lesson(current_user, course, lesson)
+    return redirect(url_for("learning.lesson", slug=slug, lesson_slug=lesson_slug))
+
+
+def _quiz_or_404(course, quiz_slug: str) -> Quiz:
+    quiz = db.session.scalar(
+        select(Quiz).where(Quiz.course_id == course.id, Quiz.slug == quiz_slug, Quiz.removed.is_(False))
+    )
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+@bp.route("/courses/<slug>/quizzes/<quiz_slug>")
+@login_required
+def quiz(slug: str, quiz_slug: str):
+    course = _course_or_404(slug)
+    quiz = _quiz_or_404(course, quiz_slug)
+    language = queries.content_language(course, current_locale())
+    now = utcnow()
+    attempts = services.past_attempts(current_user.id, quiz.id)
+    return render_template(
+        "learning/quiz.html", course=course, quiz=quiz, attempts=attempts,
+        title=quiz.titles.get(language) or quiz.titles.get(course.default_language) or _("Quiz"),
+        course_title=queries.course_text(course, language).title,
+        allowance=services.allowance(current_user.id, quiz, now),
+        open_attempt=next((a for a in attempts if a.status == "open"), None),
+        enrolment=services.get_enrolment(current_user.id, course.id), form=ActionForm(),
+        question_count=_question_count(quiz),
+    )
+
+
+def _question_count(quiz: Quiz) -> int:
+    from sqlalchemy import func
+
+    from lms.courses.models import Question
+
+    fixed = db.session.scalar(
+        select(func.count(Question.id)).where(Question.quiz_id == quiz.id, Question.removed.is_(False), Question.pool.is_(None))
+    )
+    return fixed + sum((quiz.pools or {}).values())
+
+
+@bp.route("/courses/<slug>/quizzes/<quiz_slug>/start", methods=["POST"])
+@login_required
+def start_quiz(slug: str, quiz_slug: str):
+    course = _course_or_404(slug)
+    quiz = _quiz_or_404(course, quiz_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = services.start_attempt(current_user, course, quiz, queries.content_language(course, current_locale()))
+    except services.LearningError as error:
+        flash(_refusal(error), "error")
+        return redirect(url_for("learning.quiz", slug=slug, quiz_slug=quiz_slug))
+    return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+
+
+def _own_attempt(attempt_id: int) -> QuizAttempt:
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)  # another learner's attempt does not exist, as far as this user can tell
+    return attempt
+
+
+def _shown(entry: dict, language: str) -> str:
+    return language if language in entry else next(iter(entry))
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@login_required
+def attempt(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    course = queries.course_by_slug_id(quiz.course_id)
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        outcome = services.submit_attempt(current_user, attempt.id, request.form)
+        if outcome.late:
+            flash(_("The time limit had passed, so this attempt was closed without a grade."), "error")
+        elif outcome.course_passed:
+            flash(_("Congratulations: you have passed this course!"), "success")
+        return redirect(url_for("learning.attempt_result", attempt_id=attempt.id), code=303)
+    if attempt.status != "open":
+        return redirect(url_for("learning.attempt_result", attempt_id=attempt.id))
+    questions = []
+    for index, entry in enumerate(attempt.snapshot):
+        content = entry["content"][_shown(entry["content"], attempt.language)]
+        choices = [content["choices"][original] for original in entry["order"]]
+        questions.append({"index": index, "kind": entry["kind"], "points": entry["points"],
+                          "prompt_html": fill_hub_placeholders(content["prompt_html"], current_user.hub),
+                          "choices": choices})
+    return render_template(
+        "learning/attempt.html", attempt=attempt, quiz=quiz, course=course, questions=questions, form=ActionForm(),
+        title=quiz.titles.get(attempt.language) or quiz.titles.get(course.default_language) or _("Quiz"),
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@login_required
+def attempt_result(attempt_id: int):
+    from lms.domain.attempts import reveal_answers
+
+    attempt = _own_attempt(attempt_id)
+    if attempt.status == "open":
+        return redirect(url_for("learning.attempt", attempt_id=attempt.id))
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    course = queries.course_by_slug_id(quiz.course_id)
+    reveal = reveal_answers(attempt.reveal, attempt.passed)
+    review = []
+    for index, entry in enumerate(attempt.snapshot if attempt.status == "graded" else []):
+        language = _shown(entry["content"], attempt.language)
+        content, feedback = entry["content"][language], entry["feedback"][_shown(entry["feedback"], language)]
+        given = (attempt.answers or [[]] * len(attempt.snapshot))[index]
+        result = (attempt.results or [])[index]
+        chosen = {int(v) for v in given if v.isdigit()} if entry["kind"] in ("single", "multiple") else set()
+        choices = [
+            {"html": content["choices"][original], "chosen": original in chosen,
+             "correct": entry["key"]["correct"][original] if reveal else None,
+             "feedback": feedback["choices"][original] if original in chosen or reveal else ""}
+            for original in entry["order"]
+        ]
+        right = result["status"] == "correct"
+        review.append({
+            "prompt_html": fill_hub_placeholders(content["prompt_html"], current_user.hub), "kind": entry["kind"],
+            "result": result, "choices": choices, "given": ", ".join(given) if not chosen else "",
+            # General feedback usually explains the answer, so it comes with the answers.
+            "general": feedback.get("general", "") if reveal else "", "specific": feedback.get("right" if right else "wrong", ""),
+            "answer": _correct_answer(entry, language) if reveal else None,
+        })
+    allowance = services.allowance(current_user.id, quiz, utcnow())
+    return render_template(
+        "learning/result.html", attempt=attempt, quiz=quiz, course=course, review=review, reveal=reveal,
+        allowance=allowance, form=ActionForm(),
+        title=quiz.titles.get(attempt.language) or quiz.titles.get(course.default_language) or _("Quiz"),
+    )
+
+
+def _correct_answer(entry: dict, language: str) -> str | None:
+    key = entry["key"]
+    if entry["kind"] == "truefalse":
+        return _("True") if key["truefalse"] else _("False")
+    if entry["kind"] == "text":
+        accepted = key.get("accepted", {})
+        return ", ".join(accepted.get(language) or next(iter(accepted.values()), []))
+    if entry["kind"] == "number":
+        tolerance = key.get("tolerance") or 0
+        return f"{key['number']:g}" + (f" ± {tolerance:g}" if tolerance else "")
+    return None

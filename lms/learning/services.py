@@ -1,0 +1,291 @@
+"""Learning operations: enrol, mark lessons done, start and submit quiz attempts.
+
+The only place in learning that writes; each operation is one write transaction.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.courses.models import Course, Lesson, Question, Quiz
+from lms.domain import attempts as rules
+from lms.domain.grading import grade_attempt
+from lms.domain.progress import PASSED, course_progress
+from lms.extensions import db
+from lms.learning.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt
+from lms.models_base import utcnow
+from lms.transactions import write_transaction
+
+
+class LearningError(Exception):
+    """A refused action, with a message id the view turns into words."""
+
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+def get_enrolment(user_id: int, course_id: int) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+    )
+
+
+def enrol(user, course: Course) -> Enrolment:
+    """Enrol once; enrolling again (double click) returns the same enrolment."""
+    if course.retired:
+        raise LearningError("retired")
+    try:
+        with write_transaction():
+            existing = get_enrolment(user.id, course.id)
+            if existing is None:
+                db.session.add(Enrolment(user_id=user.id, course_id=course.id))
+    except IntegrityError:
+        pass  # a simultaneous request enrolled first
+    return get_enrolment(user.id, course.id)
+
+
+def mark_lesson_done(user, course: Course, lesson: Lesson) -> bool:
+    """Record an explicit "done". Returns True if the course became passed by it."""
+    if lesson.course_id != course.id or lesson.removed:
+        raise LearningError("no_such_lesson")
+    try:
+        with write_transaction():
+            if get_enrolment(user.id, course.id) is None:
+                raise LearningError("not_enrolled")
+            exists = db.session.get(LessonProgress, (user.id, lesson.id))
+            if exists is None:
+                db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id))
+                db.session.flush()
+            return _update_passed(user.id, course)
+    except IntegrityError:
+        return False  # the same mark arrived twice at once; the first one counted
+
+
+def unmark_lesson(user, course: Course, lesson: Lesson) -> None:
+    with write_transaction():
+        db.session.execute(
+            LessonProgress.__table__.delete().where(
+                LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
+            )
+        )
+
+
+def progress_for(user_id: int, course: Course):
+    lesson_ids = db.session.scalars(
+        select(Lesson.id).where(Lesson.course_id == course.id, Lesson.removed.is_(False))
+    ).all()
+    quiz_ids = db.session.scalars(select(Quiz.id).where(Quiz.course_id == course.id, Quiz.removed.is_(False))).all()
+    completed = db.session.scalars(
+        select(LessonProgress.lesson_id).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id.in_(lesson_ids))
+    ).all()
+    passed = db.session.scalars(
+        select(QuizAttempt.quiz_id).where(
+            QuizAttempt.user_id == user_id, QuizAttempt.passed.is_(True), QuizAttempt.quiz_id.in_(quiz_ids)
+        )
+    ).all()
+    enrolled = get_enrolment(user_id, course.id) is not None
+    return course_progress(
+        lesson_ids=lesson_ids, completed_lesson_ids=completed, quiz_ids=quiz_ids,
+        passed_quiz_ids=passed, enrolled=enrolled,
+    )
+
+
+def _update_passed(user_id: int, course: Course) -> bool:
+    """Inside a write transaction: record the pass date the first time everything is done."""
+    enrolment = get_enrolment(user_id, course.id)
+    if enrolment is None or enrolment.passed_at is not None:
+        return False
+    if progress_for(user_id, course).status != PASSED:
+        return False
+    enrolment.passed_at = utcnow()
+    enrolment.passed_revision = course.revision
+    return True
+
+
+# ---- quiz attempts
+
+def past_attempts(user_id: int, quiz_id: int) -> list[QuizAttempt]:
+    return db.session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id)
+        .order_by(QuizAttempt.started_at)
+    ).all()
+
+
+def allowance(user_id: int, quiz: Quiz, now: datetime) -> rules.AttemptAllowance:
+    closed = [
+        rules.PastAttempt(a.started_at, a.submitted_at, a.passed)
+        for a in past_attempts(user_id, quiz.id)
+        if a.status != "open"
+    ]
+    return rules.attempt_allowance(
+        closed,
+        max_attempts=int(quiz.settings.get("max_attempts") or 0),
+        cooldown_hours=float(quiz.settings.get("cooldown_hours") or 0),
+        now=now,
+    )
+
+
+def open_attempt(user_id: int, quiz_id: int) -> QuizAttempt | None:
+    return db.session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id, QuizAttempt.status == "open"
+        )
+    )
+
+
+def start_attempt(user, course: Course, quiz: Quiz, language: str, *, now: datetime | None = None,
+                  rng: random.Random | None = None) -> QuizAttempt:
+    """Start (or resume) an attempt: draws and snapshots its questions."""
+    now = now or utcnow()
+    if quiz.course_id != course.id or quiz.removed:
+        raise LearningError("no_such_quiz")
+    if get_enrolment(user.id, course.id) is None:
+        raise LearningError("not_enrolled")
+    current = open_attempt(user.id, quiz.id)
+    if current is not None:
+        if not rules.is_late(current.deadline_at, now):
+            return current
+        expire_attempt(current, now)
+    permit = allowance(user.id, quiz, now)
+    if not permit.allowed:
+        raise LearningError("attempts_used", available_at=permit.available_at, exhausted=permit.exhausted)
+    rng = rng or random.Random(secrets.randbits(64))
+    questions = db.session.scalars(
+        select(Question).where(Question.quiz_id == quiz.id, Question.removed.is_(False)).order_by(Question.position)
+    ).all()
+    by_id = {q.id: q for q in questions}
+    picks = rules.draw_questions(
+        [(q.id, q.pool, len(q.answer_key.get("correct") or [])) for q in questions],
+        quiz.pools or {},
+        shuffle_questions=bool(quiz.settings.get("shuffle_questions")),
+        shuffle_answers=bool(quiz.settings.get("shuffle_answers")),
+        rng=rng,
+    )
+    languages = {language, course.default_language}
+    snapshot = [
+        {
+            "question_id": pick.question_id,
+            "slug": by_id[pick.question_id].slug,
+            "kind": by_id[pick.question_id].kind,
+            "points": by_id[pick.question_id].points,
+            "order": list(pick.choice_order),
+            "content": {k: v for k, v in by_id[pick.question_id].content.items() if k in languages},
+            "feedback": {k: v for k, v in by_id[pick.question_id].feedback.items() if k in languages},
+            "key": by_id[pick.question_id].answer_key,
+        }
+        for pick in picks
+    ]
+    attempt = QuizAttempt(
+        user_id=user.id,
+        quiz_id=quiz.id,
+        course_revision=course.revision,
+        language=language,
+        started_at=now,
+        deadline_at=rules.deadline_for(now, quiz.settings.get("time_limit_minutes")),
+        pass_mark=float(quiz.settings.get("pass_mark", course.pass_mark)),
+        reveal=quiz.settings.get("reveal", "after_pass"),
+        snapshot=snapshot,
+    )
+    try:
+        with write_transaction():
+            db.session.add(attempt)
+    except IntegrityError:
+        # Another tab started one a moment ago: use that one.
+        existing = open_attempt(user.id, quiz.id)
+        if existing is None:
+            raise
+        return existing
+    return attempt
+
+
+def expire_attempt(attempt: QuizAttempt, now: datetime) -> None:
+    with write_transaction():
+        db.session.execute(
+            update(QuizAttempt)
+            .where(QuizAttempt.id == attempt.id, QuizAttempt.status == "open")
+            .values(status="expired", submitted_at=now, score=0.0, max_score=0.0, percent=0.0, passed=False)
+        )
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    attempt: QuizAttempt
+    graded_now: bool  # False when an earlier identical submission already graded it
+    late: bool = False
+    course_passed: bool = False
+
+
+def answers_from_form(attempt: QuizAttempt, form) -> list[list[str]]:
+    """The submitted values per snapshot question, with displayed choice positions
+    mapped back to the original choice indices. Unknown fields are ignored."""
+    answers = []
+    for index, question in enumerate(attempt.snapshot):
+        values = [v[:500] for v in form.getlist(f"q{index}")][:50]
+        if question["kind"] in ("single", "multiple"):
+            order = question["order"]
+            mapped = []
+            for value in values:
+                if value.isdigit() and int(value) < len(order):
+                    mapped.append(str(order[int(value)]))
+            values = mapped
+        answers.append(values)
+    return answers
+
+
+def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None) -> SubmitOutcome:
+    """Grade an attempt once. A second submission (double click, second tab) changes nothing."""
+    now = now or utcnow()
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        raise LearningError("no_such_attempt")
+    if attempt.status != "open":
+        return SubmitOutcome(attempt, graded_now=False)
+    if rules.is_late(attempt.deadline_at, now):
+        expire_attempt(attempt, now)
+        db.session.refresh(attempt)
+        return SubmitOutcome(attempt, graded_now=attempt.status == "expired", late=True)
+    answers = answers_from_form(attempt, form)
+    snapshot, attempt_id = attempt.snapshot, attempt.id
+    result = grade_attempt([q["key"] for q in snapshot], answers, attempt.pass_mark, attempt.language)
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    course = db.session.get(Course, quiz.course_id)
+    with write_transaction():
+        claimed = db.session.execute(
+            update(QuizAttempt)
+            .where(QuizAttempt.id == attempt_id, QuizAttempt.status == "open")
+            .values(
+                status="graded",
+                submitted_at=now,
+                answers=answers,
+                results=[{"score": r.score, "max": r.max_score, "status": r.status} for r in result.questions],
+                score=result.score,
+                max_score=result.max_score,
+                percent=result.percent,
+                passed=result.passed,
+            )
+        ).rowcount
+        if claimed:
+            db.session.add_all(
+                AttemptAnswer(
+                    attempt_id=attempt_id, position=index, question_id=question["question_id"],
+                    status=outcome.status, score=outcome.score,
+                    choices=",".join(answers[index]) if question["kind"] in ("single", "multiple") else "",
+                )
+                for index, (question, outcome) in enumerate(zip(snapshot, result.questions, strict=True))
+            )
+        course_passed = bool(claimed) and result.passed and _update_passed(user.id, course)
+    db.session.refresh(attempt)
+    return SubmitOutcome(attempt, graded_now=bool(claimed), course_passed=course_passed)
+
+
+def attempt_counts(quiz_id: int) -> int:
+    return db.session.scalar(select(func.count(QuizAttempt.id)).where(QuizAttempt.quiz_id == quiz_id)) or 0

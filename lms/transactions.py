@@ -1,0 +1,52 @@
+"""Transactions that write, and SQLite's connection settings.
+
+On SQLite a transaction that reads first and writes later cannot wait for another
+writer: if that writer commits in between, SQLite fails at once with "database is
+locked" (the read snapshot is stale), busy_timeout notwithstanding. Services that
+write therefore run inside `write_transaction()`, which on SQLite starts with
+BEGIN IMMEDIATE: it queues for the write lock up front and reads fresh data.
+Read-only requests keep plain BEGIN, so readers never wait for each other.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from sqlalchemy import event
+
+from lms.extensions import db
+
+_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
+
+
+def init_sqlite(engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event below emit BEGIN, instead of pysqlite.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+@contextmanager
+def write_transaction():
+    """Run the block as one write transaction: committed at the end, rolled back on error."""
+    db.session.commit()  # end the request's read transaction first
+    token = _immediate.set(True)
+    try:
+        yield db.session
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        _immediate.reset(token)
