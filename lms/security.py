@@ -29,6 +29,8 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
     app.after_request(add_security_headers)
+    # Templates read the user many times; the real object skips the proxy each time.
+    app.context_processor(lambda: {"viewer": current_user._get_current_object()})
     app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
 
 

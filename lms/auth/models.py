@@ -32,7 +32,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
 
-    hub = relationship("Hub", lazy="joined", innerjoin=False)
+    # Loaded when used: the hot pages do not need it.
+    hub = relationship("Hub")
 
     @property
     def roles(self) -> frozenset[str]:

@@ -131,9 +131,14 @@ def render_markdown(text: str, media_prefix: str = "") -> str:
 
 
 def fill_hub_placeholders(stored_html: str, hub) -> str:
-    """Put the learner's hub settings into {hub:...} placeholders (values escaped)."""
+    """Put the learner's hub settings into {hub:...} placeholders (values escaped).
+
+    `hub` may be a callable returning the hub, so it is only loaded when a text needs it.
+    """
     if "{hub:" not in stored_html:
         return stored_html
+    if callable(hub):
+        hub = hub()
     from flask_babel import gettext as _
 
     fallback = _("ask your hub coordinator")

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased
+from flask import url_for
+from flask_babel import gettext
+from sqlalchemy import and_, bindparam, case, func, select
 
 from lms.courses.models import Course, CourseText, Lesson, LessonText, Quiz, Track
 from lms.domain.progress import Progress, course_progress
@@ -102,74 +103,130 @@ class Step:
     title: str
     done: bool
     minutes: int = 0
-
-
-@dataclass
-class Outline:
-    course: Course
-    title: str
-    summary: str
-    overview_html: str
-    language: str
-    steps: list[Step]
-    enrolment: Enrolment | None
-    progress: Progress
-
-    @property
-    def next_step(self) -> Step | None:
-        return next((s for s in self.steps if not s.done), None)
+    href: str = ""
 
 
 def course_by_slug(slug: str) -> Course | None:
     return db.session.scalar(select(Course).where(Course.slug == slug))
 
 
-def outline(course: Course, user_id: int | None, wanted_language: str) -> tuple[list[Step], str]:
-    """Lessons and quizzes in course order with done ticks: two queries."""
-    language = content_language(course, wanted_language)
-    own, fallback = aliased(LessonText), aliased(LessonText)
-    done_col = LessonProgress.completed_at if user_id else None
-    lesson_query = (
-        select(Lesson.id, Lesson.slug, Lesson.minutes, func.coalesce(own.title, fallback.title),
-               *( [done_col] if user_id else []))
-        .join(fallback, and_(fallback.lesson_id == Lesson.id, fallback.language == course.default_language))
-        .outerjoin(own, and_(own.lesson_id == Lesson.id, own.language == language))
-        .where(Lesson.course_id == course.id, Lesson.removed.is_(False))
-        .order_by(Lesson.position)
-    )
-    if user_id:
-        lesson_query = lesson_query.outerjoin(
-            LessonProgress, and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id)
-        )
-    lessons = db.session.execute(lesson_query).all()
-    passed = (
-        select(func.count(QuizAttempt.id))
-        .where(QuizAttempt.quiz_id == Quiz.id, QuizAttempt.user_id == (user_id or -1), QuizAttempt.passed.is_(True))
+@dataclass(frozen=True)
+class CourseHead:
+    """The few course facts a lesson or course page needs."""
+
+    id: int
+    slug: str
+    default_language: str
+    languages: tuple[str, ...]
+    retired: bool
+    title: str
+
+
+def _outline_statement():
+    """Built once: the course, its lessons with titles and ticks, the current lesson's
+    body and the learner's enrolment, in one round trip."""
+    courses, lessons = Course.__table__, Lesson.__table__
+    own, fallback = LessonText.__table__.alias("own"), LessonText.__table__.alias("fallback")
+    course_own, course_fallback = CourseText.__table__.alias("course_own"), CourseText.__table__.alias("course_fallback")
+    progress = LessonProgress.__table__
+    is_current = lessons.c.slug == bindparam("lesson_slug")
+    enrolment = (
+        select(Enrolment.__table__.c.id)
+        .where(Enrolment.__table__.c.user_id == bindparam("user_id"), Enrolment.__table__.c.course_id == courses.c.id)
         .scalar_subquery()
     )
-    quizzes = db.session.execute(
-        select(Quiz.id, Quiz.slug, Quiz.after_lesson_id, Quiz.titles, passed)
-        .where(Quiz.course_id == course.id, Quiz.removed.is_(False))
-        .order_by(Quiz.position)
+    return (
+        select(
+            courses.c.id, courses.c.slug, courses.c.default_language, courses.c.languages, courses.c.retired,
+            func.coalesce(course_own.c.title, course_fallback.c.title).label("course_title"),
+            enrolment.label("enrolment_id"),
+            lessons.c.id.label("lesson_id"), lessons.c.slug.label("lesson_slug"), lessons.c.minutes,
+            func.coalesce(own.c.title, fallback.c.title).label("title"),
+            progress.c.completed_at,
+            case((is_current, func.coalesce(own.c.body_html, fallback.c.body_html))).label("body_html"),
+            case((is_current, case((own.c.lesson_id.is_(None), courses.c.default_language), else_=bindparam("language")))).label("body_language"),
+        )
+        .select_from(courses)
+        .join(lessons, and_(lessons.c.course_id == courses.c.id, lessons.c.removed.is_(False)))
+        .join(fallback, and_(fallback.c.lesson_id == lessons.c.id, fallback.c.language == courses.c.default_language))
+        .outerjoin(own, and_(own.c.lesson_id == lessons.c.id, own.c.language == bindparam("language")))
+        .outerjoin(progress, and_(progress.c.lesson_id == lessons.c.id, progress.c.user_id == bindparam("user_id")))
+        .join(course_fallback, and_(course_fallback.c.course_id == courses.c.id, course_fallback.c.language == courses.c.default_language))
+        .outerjoin(course_own, and_(course_own.c.course_id == courses.c.id, course_own.c.language == bindparam("language")))
+        .where(courses.c.slug == bindparam("course_slug"))
+        .order_by(lessons.c.position)
+    )
+
+
+def _quizzes_statement():
+    quizzes, attempts = Quiz.__table__, QuizAttempt.__table__
+    passed = (
+        select(func.count(attempts.c.id))
+        .where(attempts.c.quiz_id == quizzes.c.id, attempts.c.user_id == bindparam("user_id"), attempts.c.passed.is_(True))
+        .scalar_subquery()
+    )
+    return (
+        select(quizzes.c.id, quizzes.c.slug, quizzes.c.after_lesson_id, quizzes.c.titles, passed.label("passed"))
+        .where(quizzes.c.course_id == bindparam("course_id"), quizzes.c.removed.is_(False))
+        .order_by(quizzes.c.position)
+    )
+
+
+_OUTLINE = _outline_statement()
+_QUIZZES = _quizzes_statement()
+
+
+@dataclass
+class PageOutline:
+    course: CourseHead
+    steps: list[Step]
+    language: str  # the content language shown for the course
+    enrolled: bool
+    body_html: str | None = None
+    body_language: str | None = None
+
+    @property
+    def progress(self) -> Progress:
+        return progress_from_steps(self.steps, self.enrolled)
+
+
+def page_outline(course_slug: str, user_id: int | None, wanted_language: str, lesson_slug: str = "") -> PageOutline | None:
+    """Everything a course or lesson page shows, in two queries whatever the course size."""
+    connection = db.session.connection()
+    rows = connection.execute(
+        _OUTLINE, {"course_slug": course_slug, "user_id": user_id or -1, "language": wanted_language, "lesson_slug": lesson_slug}
     ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    languages = tuple(first.languages.split(","))
+    course = CourseHead(first.id, first.slug, first.default_language, languages, first.retired, first.course_title)
+    language = wanted_language if wanted_language in languages else course.default_language
+    quizzes = connection.execute(_QUIZZES, {"course_id": course.id, "user_id": user_id or -1}).all()
     after: dict[int | None, list] = {}
     for quiz in quizzes:
         after.setdefault(quiz.after_lesson_id, []).append(quiz)
     steps: list[Step] = []
-    for row in lessons:
-        steps.append(Step("lesson", row[0], row[1], row[3], bool(user_id and row[4]), row[2]))
-        for quiz in after.pop(row[0], []):
-            steps.append(_quiz_step(quiz, language, course.default_language))
-    for quizzes_left in after.values():
-        steps.extend(_quiz_step(q, language, course.default_language) for q in quizzes_left)
-    return steps, language
+    outline = PageOutline(course, steps, language, first.enrolment_id is not None)
+    # One url_for per kind, then plain string work: a long contents list stays cheap.
+    lesson_href = url_for("learning.lesson", slug=course.slug, lesson_slug="__step__")
+    quiz_href = url_for("learning.quiz", slug=course.slug, quiz_slug="__step__")
+    for row in rows:
+        steps.append(Step("lesson", row.lesson_id, row.lesson_slug, row.title, row.completed_at is not None,
+                          row.minutes, lesson_href.replace("__step__", row.lesson_slug)))
+        if row.body_html is not None:
+            outline.body_html, outline.body_language = row.body_html, row.body_language
+        for quiz in after.pop(row.lesson_id, []):
+            steps.append(_quiz_step(quiz, language, course.default_language, quiz_href))
+    for remaining in after.values():
+        steps.extend(_quiz_step(q, language, course.default_language, quiz_href) for q in remaining)
+    return outline
 
 
-def _quiz_step(quiz, language: str, default_language: str) -> Step:
-    from flask_babel import gettext as _
-
-    title = (quiz.titles or {}).get(language) or (quiz.titles or {}).get(default_language) or _("Quiz")
-    return Step("quiz", quiz.id, quiz.slug, title, bool(quiz[4]))
+def _quiz_step(quiz, language: str, default_language: str, href: str) -> Step:
+    titles = quiz.titles or {}
+    title = titles.get(language) or titles.get(default_language) or gettext("Quiz")
+    return Step("quiz", quiz.id, quiz.slug, title, bool(quiz.passed), 0, href.replace("__step__", quiz.slug))
 
 
 def progress_from_steps(steps: list[Step], enrolled: bool) -> Progress:
@@ -180,20 +237,6 @@ def progress_from_steps(steps: list[Step], enrolled: bool) -> Progress:
         passed_quiz_ids=[s.id for s in steps if s.kind == "quiz" and s.done],
         enrolled=enrolled,
     )
-
-
-def lesson_body(lesson_id: int, language: str, default_language: str) -> tuple[str, str] | None:
-    """(html, language shown) of one lesson: one query."""
-    rows = dict(db.session.execute(
-        select(LessonText.language, LessonText.body_html).where(
-            LessonText.lesson_id == lesson_id, LessonText.language.in_({language, default_language})
-        )
-    ).all())
-    if language in rows:
-        return rows[language], language
-    if default_language in rows:
-        return rows[default_language], default_language
-    return None
 
 
 def course_text(course: Course, language: str) -> CourseText | None:

@@ -62,14 +62,16 @@ def catalogue():
 def course(slug: str):
     course = _course_or_404(slug)
     user_id = current_user.id if current_user.is_authenticated else None
-    steps, language = queries.outline(course, user_id, current_locale())
-    text = queries.course_text(course, language)
+    outline = queries.page_outline(slug, user_id, current_locale())
+    steps = outline.steps if outline else []
+    text = queries.course_text(course, outline.language if outline else course.default_language)
     enrolment = services.get_enrolment(user_id, course.id) if user_id else None
-    progress = queries.progress_from_steps(steps, enrolment is not None)
     hub = current_user.hub if user_id else None
     return render_template(
         "learning/course.html", course=course, text=text, steps=steps, enrolment=enrolment,
-        progress=progress, language=language, overview_html=fill_hub_placeholders(text.overview_html, hub),
+        progress=queries.progress_from_steps(steps, enrolment is not None),
+        language=outline.language if outline else course.default_language,
+        overview_html=fill_hub_placeholders(text.overview_html, hub),
         form=ActionForm(), next_step=next((s for s in steps if not s.done), None),
     )
 
@@ -95,24 +97,18 @@ def enrol(slug: str):
 @bp.route("/courses/<slug>/lessons/<lesson_slug>")
 @login_required
 def lesson(slug: str, lesson_slug: str):
-    course = _course_or_404(slug)
-    steps, language = queries.outline(course, current_user.id, current_locale())
-    index = next((i for i, s in enumerate(steps) if s.kind == "lesson" and s.slug == lesson_slug), None)
-    if index is None:
+    # The hot page: two queries besides the user's own (see queries.page_outline).
+    outline = queries.page_outline(slug, current_user.id, current_locale(), lesson_slug)
+    if outline is None or outline.body_html is None:
         abort(404)
-    step = steps[index]
-    body = queries.lesson_body(step.id, language, course.default_language)
-    if body is None:
-        abort(404)
-    enrolment = services.get_enrolment(current_user.id, course.id)
-    text = queries.course_text(course, language)
+    steps = outline.steps
+    index = next(i for i, s in enumerate(steps) if s.kind == "lesson" and s.slug == lesson_slug)
     return render_template(
-        "learning/lesson.html", course=course, course_title=text.title, steps=steps, step=step,
-        previous=steps[index - 1] if index > 0 else None,
+        "learning/lesson.html", course=outline.course, course_title=outline.course.title, steps=steps,
+        step=steps[index], previous=steps[index - 1] if index > 0 else None,
         following=steps[index + 1] if index + 1 < len(steps) else None,
-        body_html=fill_hub_placeholders(body[0], current_user.hub), shown_language=body[1],
-        wanted_language=current_locale(), enrolment=enrolment,
-        progress=queries.progress_from_steps(steps, enrolment is not None), form=ActionForm(),
+        body_html=fill_hub_placeholders(outline.body_html, lambda: current_user.hub), shown_language=outline.body_language,
+        wanted_language=current_locale(), enrolled=outline.enrolled, progress=outline.progress, form=ActionForm(),
     )
 
 
@@ -133,8 +129,8 @@ def lesson_done(slug: str, lesson_slug: str):
     if passed:
         flash(_("Congratulations: you have passed this course!"), "success")
         return redirect(url_for("learning.course", slug=slug))
-    steps, _language = queries.outline(course, current_user.id, current_locale())
-    following = next((s for s in steps if not s.done), None)
+    outline = queries.page_outline(slug, current_user.id, current_locale())
+    following = next((s for s in outline.steps if not s.done), None)
     if following is None:
         return redirect(url_for("learning.course", slug=slug))
     endpoint = "learning.lesson" if following.kind == "lesson" else "learning.quiz"
@@ -242,7 +238,7 @@ def attempt(attempt_id: int):
         content = entry["content"][_shown(entry["content"], attempt.language)]
         choices = [content["choices"][original] for original in entry["order"]]
         questions.append({"index": index, "kind": entry["kind"], "points": entry["points"],
-                          "prompt_html": fill_hub_placeholders(content["prompt_html"], current_user.hub),
+                          "prompt_html": fill_hub_placeholders(content["prompt_html"], lambda: current_user.hub),
                           "choices": choices})
     return render_template(
         "learning/attempt.html", attempt=attempt, quiz=quiz, course=course, questions=questions, form=ActionForm(),
@@ -276,7 +272,7 @@ def attempt_result(attempt_id: int):
         ]
         right = result["status"] == "correct"
         review.append({
-            "prompt_html": fill_hub_placeholders(content["prompt_html"], current_user.hub), "kind": entry["kind"],
+            "prompt_html": fill_hub_placeholders(content["prompt_html"], lambda: current_user.hub), "kind": entry["kind"],
             "result": result, "choices": choices, "given": ", ".join(given) if not chosen else "",
             # General feedback usually explains the answer, so it comes with the answers.
             "general": feedback.get("general", "") if reveal else "", "specific": feedback.get("right" if right else "wrong", ""),

@@ -1,0 +1,226 @@
+"""Requests/s and latency of a logged-in lesson page and of a quiz submission, against a
+trivial 10 KB route of the same app, in one run, under gunicorn (4 sync workers) and wrk.
+
+Builds a fresh SQLite database in a temporary folder (or uses DATABASE_URL): the shipped
+courses, 2,000 volunteers with realistic progress, and one open quiz attempt per
+volunteer and course so that every submission grades a different attempt.
+The last two lines are `lesson_vs_trivial=<a/c>` and `submit_vs_trivial=<b/c>`.
+
+    .venv/bin/python bench/learn_bench.py [--seconds 10] [--connections 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+VOLUNTEERS = 2000
+PORT = 5077
+USER_AGENT = "lms-bench"
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("installing wrk (Debian package)...", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk")
+
+
+def build_database(env: dict) -> tuple[list[str], list[str]]:
+    """Returns (lesson request lines, submission request lines) for wrk's Lua script."""
+    os.environ.update(env)
+    import flask_login.utils as login_utils
+    from flask import session
+    from flask_wtf.csrf import generate_csrf
+    from sqlalchemy import insert, select
+
+    from lms import create_app
+    from lms.auth.models import User
+    from lms.courses.importer import import_tree
+    from lms.courses.models import Course, Lesson, Quiz
+    from lms.domain.course_format import load_tree
+    from lms.extensions import db
+    from lms.hubs.models import Hub
+    from lms.learning import services
+    from lms.learning.models import Enrolment, LessonProgress
+
+    app = create_app()
+    rng = random.Random(7)
+    with app.app_context():
+        db.create_all()
+        tree, problems = load_tree(ROOT / "courses", display_root=ROOT)
+        assert not problems, problems
+        import_tree(tree)
+        hub = Hub(slug="kokshetau", name="Kokshetau Hub", region="Akmola")
+        db.session.add(hub)
+        db.session.commit()
+        db.session.execute(insert(User), [
+            {"name": f"Volunteer {n}", "email": f"v{n}@bench.example.org", "hub_id": hub.id, "roles_text": "volunteer",
+             "locale": rng.choice(["kk", "ru", "en"]), "active": True, "session_version": 1}
+            for n in range(VOLUNTEERS)
+        ])
+        db.session.commit()
+        users = db.session.scalars(select(User).order_by(User.id)).all()
+        courses = db.session.scalars(select(Course)).all()
+        lessons = {c.id: db.session.scalars(select(Lesson).where(Lesson.course_id == c.id).order_by(Lesson.position)).all() for c in courses}
+        enrolments, progress = [], []
+        for user in users:
+            for course in rng.sample(courses, rng.randint(1, 3)):
+                enrolments.append({"user_id": user.id, "course_id": course.id})
+                for lesson in lessons[course.id][: rng.randint(0, len(lessons[course.id]))]:
+                    progress.append({"user_id": user.id, "lesson_id": lesson.id})
+        db.session.execute(insert(Enrolment), enrolments)
+        db.session.execute(insert(LessonProgress), progress)
+        db.session.commit()
+        print(f"database: {len(users)} volunteers, {len(enrolments)} enrolments, {len(progress)} lessons done", flush=True)
+
+        serializer = app.session_interface.get_signing_serializer(app)
+        lesson_lines, submit_lines = [], []
+        by_course = {c.id: c for c in courses}
+        quizzes = {q.course_id: q for q in db.session.scalars(select(Quiz).where(Quiz.slug == "final"))}
+        for enrolment in enrolments:
+            user = users[enrolment["user_id"] - users[0].id]
+            course = by_course[enrolment["course_id"]]
+            # A fresh app context each time: Flask-WTF caches the token in `g`.
+            with app.app_context(), app.test_request_context(
+                "/", headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+            ):
+                # As a real login leaves it: user, freshness and Flask-Login's client identifier.
+                session["_user_id"] = user.get_id()
+                session["_fresh"] = True
+                session["_id"] = login_utils._create_identifier()
+                token = generate_csrf()
+                cookie = serializer.dumps(dict(session))
+            lesson = rng.choice(lessons[course.id])
+            lesson_lines.append(f"GET\t/courses/{course.slug}/lessons/{lesson.slug}\t{cookie}\t")
+            attempt = services.start_attempt(user, course, quizzes[course.id], user.locale or "en", rng=rng)
+            answers = "&".join(f"q{i}={rng.randint(0, 2)}" for i in range(len(attempt.snapshot)))
+            body = f"csrf_token={token}&{answers}"
+            submit_lines.append(f"POST\t/attempts/{attempt.id}\t{cookie}\t{body}")
+        rng.shuffle(lesson_lines)
+        rng.shuffle(submit_lines)
+        print(f"prepared {len(submit_lines)} open attempts", flush=True)
+    return lesson_lines, submit_lines
+
+
+LUA = r"""
+local lines = {}
+local index = 0
+init = function(args)
+  for line in io.lines(args[1]) do
+    local method, path, cookie, body = line:match("^(%S+)\t(%S+)\t(%S+)\t(.*)$")
+    table.insert(lines, {method, path, cookie, body})
+  end
+  index = math.random(#lines)
+end
+request = function()
+  index = index % #lines + 1
+  local r = lines[index]
+  local headers = {["Cookie"] = "session=" .. r[3], ["User-Agent"] = "lms-bench"}
+  if r[1] == "POST" then headers["Content-Type"] = "application/x-www-form-urlencoded" end
+  return wrk.format(r[1], r[2], headers, r[4] ~= "" and r[4] or nil)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("LATENCY p50=%.2f p99=%.2f\n", latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  io.write(string.format("STATUS errors=%d non2xx=%d\n", summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status))
+end
+"""
+
+
+def run_wrk(wrk: str, url: str, seconds: int, connections: int, script: Path | None = None, data: Path | None = None) -> dict:
+    command = [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script)]
+    command.append(url)
+    if data is not None:
+        command += ["--", str(data)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = p99 = None
+    if script is not None:
+        match = re.search(r"LATENCY p50=([\d.]+) p99=([\d.]+)", output)
+        p50, p99 = float(match.group(1)), float(match.group(2))
+        non2xx = int(re.search(r"non2xx=(\d+)", output).group(1))
+    else:
+        p50 = _latency(output, "50%")
+        p99 = _latency(output, "99%")
+        non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", output)) else 0
+    return {"rps": rps, "p50": p50, "p99": p99, "non2xx": non2xx}
+
+
+def _latency(output: str, label: str) -> float:
+    match = re.search(rf"{re.escape(label)}\s+([\d.]+)(us|ms|s)", output)
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    wrk = ensure_wrk()
+    tmp = Path(tempfile.mkdtemp(prefix="learn-bench-"))
+    env = {
+        "SECRET_KEY": "bench-secret",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    lesson_lines, submit_lines = build_database(env)
+    (tmp / "lessons.tsv").write_text("\n".join(lesson_lines) + "\n")
+    (tmp / "submits.tsv").write_text("\n".join(submit_lines) + "\n")
+    (tmp / "replay.lua").write_text(LUA)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", "4", "-b", f"127.0.0.1:{PORT}", "--chdir", str(ROOT),
+         "--log-level", "warning", "bench.bench_wsgi:app"],
+        env={**os.environ, **env}, cwd=ROOT,
+    )
+    try:
+        wait_for_port(PORT)
+        base = f"http://127.0.0.1:{PORT}"
+        run_wrk(wrk, base + "/_bench/trivial", 2, args.connections)  # warm-up
+        run_wrk(wrk, base + "/", 2, args.connections, tmp / "replay.lua", tmp / "lessons.tsv")
+        trivial = run_wrk(wrk, base + "/_bench/trivial", args.seconds, args.connections)
+        lesson = run_wrk(wrk, base + "/", args.seconds, args.connections, tmp / "replay.lua", tmp / "lessons.tsv")
+        submit = run_wrk(wrk, base + "/", args.seconds, args.connections, tmp / "replay.lua", tmp / "submits.tsv")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"gunicorn 4 sync workers, wrk -t2 -c{args.connections} -d{args.seconds}s, {env['DATABASE_URL'].split(':')[0]}")
+    for name, figures in (("trivial 10 KB", trivial), ("lesson page", lesson), ("quiz submit", submit)):
+        print(f"{name:<14} {figures['rps']:8.0f} req/s  p50 {figures['p50']:6.2f} ms  p99 {figures['p99']:6.2f} ms  non-2xx/3xx {figures['non2xx']}")
+    print(f"lesson_vs_trivial={lesson['rps'] / trivial['rps']:.3f}")
+    print(f"submit_vs_trivial={submit['rps'] / trivial['rps']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
