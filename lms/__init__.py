@@ -55,6 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(teaching_bp)
 
     from lms import errors
+    from lms.main import chrome
+
+    chrome.init_app(app)
 
     errors.init_app(app)
 

@@ -18,7 +18,11 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# Objects stay readable after a commit without a new query: a request that commits
+# and then renders (or checks the current user) does not reload what it just wrote.
+db = SQLAlchemy(
+    metadata=MetaData(naming_convention=NAMING_CONVENTION), session_options={"expire_on_commit": False}
+)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

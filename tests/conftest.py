@@ -29,6 +29,7 @@ class IsolatedClient(FlaskClient):
         # (a request from a helper thread has no test context around it).
         if has_app_context():
             db.session.commit()
+            db.session.expire_all()
         return response
 
 

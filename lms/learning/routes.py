@@ -6,7 +6,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from lms.courses.models import Lesson, Quiz
@@ -18,10 +17,19 @@ from lms.learning.models import QuizAttempt
 from lms.models_base import utcnow
 
 bp = Blueprint("learning", __name__)
+# Every POST here is a button whose only field is the CSRF token, which CSRFProtect
+# checks before any view runs.
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: only its CSRF token."""
+def _viewer_hub():
+    """The learner's hub settings, for {hub:...} placeholders: a small query, only when a text has one."""
+    from lms.hubs.models import Hub
+
+    if current_user.hub_id is None:
+        return None
+    return db.session.execute(
+        select(Hub.name, Hub.helpline, Hub.contact).where(Hub.id == current_user.hub_id)
+    ).first()
 
 
 def _course_or_404(slug: str):
@@ -72,7 +80,7 @@ def course(slug: str):
         progress=queries.progress_from_steps(steps, enrolment is not None),
         language=outline.language if outline else course.default_language,
         overview_html=fill_hub_placeholders(text.overview_html, hub),
-        form=ActionForm(), next_step=next((s for s in steps if not s.done), None),
+        next_step=next((s for s in steps if not s.done), None),
     )
 
 
@@ -80,8 +88,6 @@ def course(slug: str):
 @login_required
 def enrol(slug: str):
     course = _course_or_404(slug)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         services.enrol(current_user, course)
     except services.LearningError as error:
@@ -107,8 +113,8 @@ def lesson(slug: str, lesson_slug: str):
         "learning/lesson.html", course=outline.course, course_title=outline.course.title, steps=steps,
         step=steps[index], previous=steps[index - 1] if index > 0 else None,
         following=steps[index + 1] if index + 1 < len(steps) else None,
-        body_html=fill_hub_placeholders(outline.body_html, lambda: current_user.hub), shown_language=outline.body_language,
-        wanted_language=current_locale(), enrolled=outline.enrolled, progress=outline.progress, form=ActionForm(),
+        body_html=fill_hub_placeholders(outline.body_html, _viewer_hub), shown_language=outline.body_language,
+        wanted_language=current_locale(), enrolled=outline.enrolled, progress=outline.progress,
     )
 
 
@@ -119,8 +125,6 @@ def lesson_done(slug: str, lesson_slug: str):
     lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == lesson_slug))
     if lesson is None:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         passed = services.mark_lesson_done(current_user, course, lesson)
     except services.LearningError as error:
@@ -145,8 +149,6 @@ def lesson_undo(slug: str, lesson_slug: str):
     lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == lesson_slug))
     if lesson is None:
         abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     services.unmark_lesson(current_user, course, lesson)
     return redirect(url_for("learning.lesson", slug=slug, lesson_slug=lesson_slug))
 
@@ -174,7 +176,7 @@ def quiz(slug: str, quiz_slug: str):
         course_title=queries.course_text(course, language).title,
         allowance=services.allowance(current_user.id, quiz, now),
         open_attempt=next((a for a in attempts if a.status == "open"), None),
-        enrolment=services.get_enrolment(current_user.id, course.id), form=ActionForm(),
+        enrolment=services.get_enrolment(current_user.id, course.id),
         question_count=_question_count(quiz),
     )
 
@@ -195,8 +197,6 @@ def _question_count(quiz: Quiz) -> int:
 def start_quiz(slug: str, quiz_slug: str):
     course = _course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
         attempt = services.start_attempt(current_user, course, quiz, queries.content_language(course, current_locale()))
     except services.LearningError as error:
@@ -219,18 +219,19 @@ def _shown(entry: dict, language: str) -> str:
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
 @login_required
 def attempt(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
-    quiz = db.session.get(Quiz, attempt.quiz_id)
-    course = queries.course_by_slug_id(quiz.course_id)
     if request.method == "POST":
-        if not ActionForm().validate_on_submit():
-            abort(400)
-        outcome = services.submit_attempt(current_user, attempt.id, request.form)
+        try:
+            outcome = services.submit_attempt(current_user, attempt_id, request.form)
+        except services.LearningError:
+            abort(404)  # another learner's attempt does not exist, as far as this user can tell
         if outcome.late:
             flash(_("The time limit had passed, so this attempt was closed without a grade."), "error")
         elif outcome.course_passed:
             flash(_("Congratulations: you have passed this course!"), "success")
-        return redirect(url_for("learning.attempt_result", attempt_id=attempt.id), code=303)
+        return redirect(url_for("learning.attempt_result", attempt_id=attempt_id), code=303)
+    attempt = _own_attempt(attempt_id)
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    course = queries.course_by_slug_id(quiz.course_id)
     if attempt.status != "open":
         return redirect(url_for("learning.attempt_result", attempt_id=attempt.id))
     questions = []
@@ -238,10 +239,10 @@ def attempt(attempt_id: int):
         content = entry["content"][_shown(entry["content"], attempt.language)]
         choices = [content["choices"][original] for original in entry["order"]]
         questions.append({"index": index, "kind": entry["kind"], "points": entry["points"],
-                          "prompt_html": fill_hub_placeholders(content["prompt_html"], lambda: current_user.hub),
+                          "prompt_html": fill_hub_placeholders(content["prompt_html"], _viewer_hub),
                           "choices": choices})
     return render_template(
-        "learning/attempt.html", attempt=attempt, quiz=quiz, course=course, questions=questions, form=ActionForm(),
+        "learning/attempt.html", attempt=attempt, quiz=quiz, course=course, questions=questions,
         title=quiz.titles.get(attempt.language) or quiz.titles.get(course.default_language) or _("Quiz"),
     )
 
@@ -272,7 +273,7 @@ def attempt_result(attempt_id: int):
         ]
         right = result["status"] == "correct"
         review.append({
-            "prompt_html": fill_hub_placeholders(content["prompt_html"], lambda: current_user.hub), "kind": entry["kind"],
+            "prompt_html": fill_hub_placeholders(content["prompt_html"], _viewer_hub), "kind": entry["kind"],
             "result": result, "choices": choices, "given": ", ".join(given) if not chosen else "",
             # General feedback usually explains the answer, so it comes with the answers.
             "general": feedback.get("general", "") if reveal else "", "specific": feedback.get("right" if right else "wrong", ""),
@@ -281,7 +282,7 @@ def attempt_result(attempt_id: int):
     allowance = services.allowance(current_user.id, quiz, utcnow())
     return render_template(
         "learning/result.html", attempt=attempt, quiz=quiz, course=course, review=review, reveal=reveal,
-        allowance=allowance, form=ActionForm(),
+        allowance=allowance,
         title=quiz.titles.get(attempt.language) or quiz.titles.get(course.default_language) or _("Quiz"),
     )
 

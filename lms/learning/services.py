@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.courses.models import Course, Lesson, Question, Quiz
@@ -256,8 +256,7 @@ def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None) 
     answers = answers_from_form(attempt, form)
     snapshot, attempt_id = attempt.snapshot, attempt.id
     result = grade_attempt([q["key"] for q in snapshot], answers, attempt.pass_mark, attempt.language)
-    quiz = db.session.get(Quiz, attempt.quiz_id)
-    course = db.session.get(Course, quiz.course_id)
+    course = db.session.scalar(select(Course).join(Quiz, Quiz.course_id == Course.id).where(Quiz.id == attempt.quiz_id))
     with write_transaction():
         claimed = db.session.execute(
             update(QuizAttempt)
@@ -274,16 +273,14 @@ def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None) 
             )
         ).rowcount
         if claimed:
-            db.session.add_all(
-                AttemptAnswer(
-                    attempt_id=attempt_id, position=index, question_id=question["question_id"],
-                    status=outcome.status, score=outcome.score,
-                    choices=",".join(answers[index]) if question["kind"] in ("single", "multiple") else "",
-                )
+            db.session.execute(insert(AttemptAnswer), [
+                {"attempt_id": attempt_id, "position": index, "question_id": question["question_id"],
+                 "status": outcome.status, "score": outcome.score,
+                 "choices": ",".join(answers[index]) if question["kind"] in ("single", "multiple") else ""}
                 for index, (question, outcome) in enumerate(zip(snapshot, result.questions, strict=True))
-            )
+            ])
         course_passed = bool(claimed) and result.passed and _update_passed(user.id, course)
-    db.session.refresh(attempt)
+    # The attempt object is stale now; callers reload it if they need more than its id.
     return SubmitOutcome(attempt, graded_now=bool(claimed), course_passed=course_passed)
 
 

@@ -126,6 +126,7 @@ def test_two_simultaneous_submissions_grade_once(app, hub, make_course):
     for t in threads:
         t.join()
     db.session.commit()
+    db.session.expire_all()
     assert codes == [303, 303]
     assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
     assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 5

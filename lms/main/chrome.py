@@ -1,0 +1,52 @@
+"""The site header, rendered once per language and menu shape and reused.
+
+The header is on every page and costs as much as a small page to render (a dozen
+translations and links). Its only per-request parts are the CSRF token and the
+current path, which are filled into reserved slots.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from flask import current_app, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+
+from lms.domain.roles import ADMIN, COORDINATOR, TRAINER
+
+CSRF_SLOT = "\x00csrf\x00"
+NEXT_SLOT = "\x00next\x00"
+
+
+class Menu(NamedTuple):
+    locale: str
+    authenticated: bool
+    learners: bool
+    hub: bool
+    admin: bool
+
+
+def _menu(locale: str) -> Menu:
+    if not current_user.is_authenticated:
+        return Menu(locale, False, False, False, False)
+    roles = current_user.roles if current_user.is_active else frozenset()
+    return Menu(locale, True, bool(roles & {TRAINER, COORDINATOR, ADMIN}), bool(roles & {COORDINATOR, ADMIN}), ADMIN in roles)
+
+
+def site_header(locale: str) -> Markup:
+    cache = current_app.extensions.setdefault("lms_header_cache", {})
+    menu = _menu(locale)
+    html = cache.get(menu)
+    if html is None:
+        html = render_template("_header.html", menu=menu, csrf_slot=CSRF_SLOT, next_slot=NEXT_SLOT)
+        cache[menu] = html
+    here = request.full_path if request.query_string else request.path
+    # The cached header is our own rendered template; both values put into it are escaped.
+    filled = html.replace(CSRF_SLOT, str(escape(generate_csrf()))).replace(NEXT_SLOT, str(escape(here)))
+    return Markup(filled)  # noqa: S704
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["site_header"] = site_header
