@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from lms.admin.routes import bp as admin_bp
     from lms.auth.routes import bp as auth_bp
+    from lms.certificates.routes import bp as certificates_bp
     from lms.courses import models as _course_models  # noqa: F401  (tables for migrations)
     from lms.courses.routes import bp as courses_bp
     from lms.hubs.routes import bp as hubs_bp
@@ -53,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(courses_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(teaching_bp)
+    app.register_blueprint(certificates_bp)
 
     from lms import errors
     from lms.main import chrome

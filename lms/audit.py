@@ -6,8 +6,8 @@ import json
 import logging
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lms.extensions import db
 from lms.models_base import utcnow
@@ -53,3 +53,11 @@ def record(action: str, *, actor=None, target=None, hub_id=None, **detail) -> Au
         event.detail,
     )
     return event
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_log_is_append_only(session, _context, _instances):
+    """The audit log only grows: an update or delete of a record is a bug, so it fails."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise RuntimeError("audit events cannot be changed or deleted")

@@ -32,6 +32,13 @@ def _viewer_hub():
     ).first()
 
 
+def _issue_automatic_certificates() -> None:
+    from lms.certificates import services as certification
+
+    for cert in certification.auto_issue(current_user._get_current_object()):
+        flash(_("You have a new certificate: %(track)s.", track=cert.track.title.get(current_locale()) or cert.track.title.get("en")), "success")
+
+
 def _course_or_404(slug: str):
     course = queries.course_by_slug(slug)
     if course is None:
@@ -132,6 +139,7 @@ def lesson_done(slug: str, lesson_slug: str):
         return redirect(url_for("learning.lesson", slug=slug, lesson_slug=lesson_slug))
     if passed:
         flash(_("Congratulations: you have passed this course!"), "success")
+        _issue_automatic_certificates()
         return redirect(url_for("learning.course", slug=slug))
     outline = queries.page_outline(slug, current_user.id, current_locale())
     following = next((s for s in outline.steps if not s.done), None)
@@ -228,6 +236,8 @@ def attempt(attempt_id: int):
             flash(_("The time limit had passed, so this attempt was closed without a grade."), "error")
         elif outcome.course_passed:
             flash(_("Congratulations: you have passed this course!"), "success")
+        if outcome.passed:
+            _issue_automatic_certificates()
         return redirect(url_for("learning.attempt_result", attempt_id=attempt_id), code=303)
     attempt = _own_attempt(attempt_id)
     quiz = db.session.get(Quiz, attempt.quiz_id)

@@ -222,6 +222,7 @@ class SubmitOutcome:
     graded_now: bool  # False when an earlier identical submission already graded it
     late: bool = False
     course_passed: bool = False
+    passed: bool = False
 
 
 def answers_from_form(attempt: QuizAttempt, form) -> list[list[str]]:
@@ -281,7 +282,8 @@ def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None) 
             ])
         course_passed = bool(claimed) and result.passed and _update_passed(user.id, course)
     # The attempt object is stale now; callers reload it if they need more than its id.
-    return SubmitOutcome(attempt, graded_now=bool(claimed), course_passed=course_passed)
+    return SubmitOutcome(attempt, graded_now=bool(claimed), course_passed=course_passed,
+                         passed=bool(claimed) and result.passed)
 
 
 def attempt_counts(quiz_id: int) -> int:

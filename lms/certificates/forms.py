@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (kept on record)"), validators=[DataRequired(), Length(max=2000)])
+
+
+class InPersonForm(FlaskForm):
+    volunteer_id = SelectField(_l("Volunteer"), coerce=int, validators=[DataRequired()])
+    track = SelectField(_l("Training area"), validators=[DataRequired()])
+    note = TextAreaField(_l("Training and assessment (where, when, by whom)"), validators=[DataRequired(), Length(max=2000)])
+
+
+class DeliveryForm(FlaskForm):
+    track = SelectField(_l("Training area"), validators=[DataRequired()])
+    led_on = DateField(_l("Date"), validators=[DataRequired()])
+    school = StringField(_l("School or place"), validators=[DataRequired(), Length(max=300)])
+    region = StringField(_l("Region"), validators=[DataRequired(), Length(max=200)])
+    mode = RadioField(_l("Format"), choices=[("in_person", _l("Face to face")), ("online", _l("Online"))],
+                      default="in_person", validators=[DataRequired()])
+    children = IntegerField(_l("Children reached"), validators=[InputRequired(), NumberRange(min=0, max=5000)])
+    parents = IntegerField(_l("Parents reached"), validators=[InputRequired(), NumberRange(min=0, max=5000)])
+    co_leader = StringField(_l("Co-leader (optional)"), validators=[Optional(), Length(max=200)])
+    notes = TextAreaField(_l("Notes (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class ReviewForm(FlaskForm):
+    note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.domain.certification import CertificateFacts
+from lms.extensions import db
+from lms.models_base import utcnow
+
+
+class Certificate(db.Model):
+    """A certificate in one track. Never deleted: revoked and expired ones stay on record."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (Index("ix_certificates_user_track", "user_id", "track_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(String(19), unique=True)  # verification code, 80 random bits
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id"))
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id"), index=True)  # the issuing hub
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: issued automatically
+    holder_name: Mapped[str] = mapped_column(String(200))  # as the holder gave it, at issue
+    kind: Mapped[str] = mapped_column(String(16), default="courses")  # courses | in_person | renewal
+    note: Mapped[str] = mapped_column(Text, default="")
+    course_versions: Mapped[dict] = mapped_column(JSON)  # course slug -> revision it was passed on
+    issued_on: Mapped[date]
+    expires_on: Mapped[date] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoke_reason: Mapped[str] = mapped_column(Text, default="")
+    renews_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+
+    holder = relationship("User", foreign_keys=[user_id])
+    track = relationship("Track")
+    hub = relationship("Hub")
+
+    def facts(self) -> CertificateFacts:
+        return CertificateFacts(self.track.slug, self.issued_on, self.expires_on, self.revoked_at)
+
+
+class LessonDelivery(db.Model):
+    """A lesson a volunteer led at a school (distinct from a Lesson, a page of a course)."""
+
+    __tablename__ = "lesson_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id"), index=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id"))
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"))  # the one that allowed it
+    led_on: Mapped[date] = mapped_column(index=True)
+    school: Mapped[str] = mapped_column(String(300))
+    region: Mapped[str] = mapped_column(String(200))
+    online: Mapped[bool] = mapped_column(default=False)
+    children: Mapped[int] = mapped_column(default=0)
+    parents: Mapped[int] = mapped_column(default=0)
+    co_leader: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | confirmed | rejected
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    volunteer = relationship("User", foreign_keys=[user_id])
+    track = relationship("Track")

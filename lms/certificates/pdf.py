@@ -1,0 +1,89 @@
+"""The certificate as an A4 landscape PDF with an embedded Unicode font and a QR code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import qrcode
+from fpdf import FPDF
+
+FONTS = Path(__file__).with_name("fonts")
+BRAND = (11, 94, 168)
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """The QR modules for `text` (with the quiet zone), drawn as vector squares in the PDF."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(text)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def render_certificate_pdf(*, holder: str, track: str, allows: str, hub: str, issued: str, expires: str,
+                           serial: str, code: str, verify_url: str, labels: dict[str, str]) -> bytes:
+    """All texts arrive translated and formatted; this only lays them out."""
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(f"{labels['title']} {serial}")
+    pdf.add_page()
+    width, height = 297, 210
+    pdf.set_draw_color(*BRAND)
+    pdf.set_line_width(2.2)
+    pdf.rect(8, 8, width - 16, height - 16)
+    pdf.set_line_width(0.6)
+    pdf.rect(12, 12, width - 24, height - 24)
+
+    pdf.set_text_color(*BRAND)
+    pdf.set_font("DejaVu", "B", 14)
+    pdf.set_xy(20, 22)
+    pdf.cell(width - 40, 8, labels["organisation"], align="C")
+    pdf.set_font("DejaVu", "B", 34)
+    pdf.set_xy(20, 36)
+    pdf.cell(width - 40, 16, labels["title"], align="C")
+
+    pdf.set_text_color(40, 40, 40)
+    pdf.set_font("DejaVu", "", 13)
+    pdf.set_xy(20, 60)
+    pdf.cell(width - 40, 8, labels["certifies"], align="C")
+    pdf.set_font("DejaVu", "B", 28)
+    pdf.set_xy(20, 72)
+    pdf.cell(width - 40, 14, holder, align="C")
+    pdf.set_font("DejaVu", "", 13)
+    pdf.set_xy(20, 92)
+    pdf.cell(width - 40, 8, labels["completed"], align="C")
+    pdf.set_font("DejaVu", "B", 17)
+    pdf.set_xy(30, 102)
+    pdf.multi_cell(width - 60, 9, track, align="C")
+    pdf.set_font("DejaVu", "", 12)
+    pdf.set_x(30)
+    pdf.multi_cell(width - 60, 7, f"{labels['allows']}: {allows}", align="C")
+
+    pdf.set_font("DejaVu", "", 11)
+    rows = [
+        (labels["hub"], hub), (labels["issued"], issued), (labels["expires"], expires),
+        (labels["serial"], serial), (labels["code"], code),
+    ]
+    y = 142
+    for label, value in rows:
+        pdf.set_xy(24, y)
+        pdf.set_font("DejaVu", "", 10)
+        pdf.cell(48, 7, label)
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(130, 7, value)
+        y += 8
+    pdf.set_font("DejaVu", "", 8)
+    pdf.set_xy(24, y + 1)
+    pdf.cell(180, 5, f"{labels['check']}: {verify_url}")
+
+    matrix = qr_matrix(verify_url)
+    size = 44.0
+    module = size / len(matrix)
+    left, top = width - 24 - size, 140
+    pdf.set_fill_color(0, 0, 0)
+    for row_index, row in enumerate(matrix):
+        for col_index, dark in enumerate(row):
+            if dark:
+                pdf.rect(left + col_index * module, top + row_index * module, module, module, style="F")
+    return bytes(pdf.output())

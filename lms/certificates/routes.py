@@ -1,0 +1,307 @@
+"""Certificates for volunteers, coordinators' issuing and revoking, public verification,
+and the log of lessons led."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.auth.models import User
+from lms.certificates import services
+from lms.certificates.forms import DeliveryForm, InPersonForm, ReviewForm, RevokeForm
+from lms.certificates.models import Certificate, LessonDelivery
+from lms.courses.models import Track
+from lms.domain import certification as rules
+from lms.domain.roles import can_manage_hub_members
+from lms.extensions import db, limiter
+from lms.hubs.models import Hub
+from lms.i18n import current_locale
+from lms.permissions import coordinator_required, ensure_can_manage_hub
+
+bp = Blueprint("certificates", __name__)
+
+REFUSALS = {
+    "forbidden": lambda d: _("You cannot do this for a volunteer of another hub."),
+    "note_required": lambda d: _("Describe the in-person training and assessment."),
+    "already_certified": lambda d: _("This volunteer already holds a valid certificate in this area."),
+    "not_ready": lambda d: _("Not ready yet: some required courses are not passed."),
+    "reason_required": lambda d: _("Give a reason for revoking."),
+    "already_revoked": lambda d: _("This certificate was already revoked."),
+    "future_date": lambda d: _("The date cannot be in the future."),
+    "too_old": lambda d: _("Lessons older than a year cannot be logged here; ask your coordinator."),
+    "not_eligible": lambda d: _("You did not hold a valid certificate in this area on that date, so this lesson cannot be logged."),
+}
+
+
+def refusal(error: services.CertificationError) -> str:
+    return REFUSALS.get(error.code, lambda d: _("That is not possible."))(error.details)
+
+
+def localised(mapping: dict, fallback: str = "") -> str:
+    return (mapping or {}).get(current_locale()) or (mapping or {}).get("en") or fallback
+
+
+def _may_see(cert: Certificate) -> bool:
+    return cert.user_id == current_user.id or can_manage_hub_members(current_user.as_actor(), cert.hub_id)
+
+
+def _verify_url(code: str) -> str:
+    return url_for("certificates.verify", code=code, _external=True)
+
+
+# ---- volunteers
+
+@bp.route("/certificates")
+@login_required
+def mine():
+    return render_template(
+        "certificates/mine.html", standings=services.standings(current_user),
+        certificates=services.certificates_of(current_user.id), today=services.today(), localised=localised,
+        rules_state=lambda c: rules.certificate_state(c.facts(), services.today()),
+    )
+
+
+@bp.route("/certificates/<int:cert_id>.pdf")
+@login_required
+def pdf(cert_id: int):
+    from lms.certificates.pdf import render_certificate_pdf
+
+    cert = db.session.get(Certificate, cert_id)
+    if cert is None or not _may_see(cert):
+        abort(404)
+    data = render_certificate_pdf(
+        holder=cert.holder_name, track=localised(cert.track.title, cert.track.slug),
+        allows=localised(cert.track.rule.get("allows")), hub=cert.hub.name if cert.hub else "",
+        issued=format_date(cert.issued_on, "long"), expires=format_date(cert.expires_on, "long"),
+        serial=cert.serial, code=cert.code, verify_url=_verify_url(cert.code),
+        labels={
+            "organisation": _("Volunteer Hub learning programme"), "title": _("Certificate"),
+            "certifies": _("This certifies that"), "completed": _("has completed the training in"),
+            "allows": _("May lead"), "hub": _("Issued by"), "issued": _("Date of issue"),
+            "expires": _("Valid until"), "serial": _("Serial number"), "code": _("Verification code"),
+            "check": _("Check it at"),
+        },
+    )
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="certificate-{cert.serial}.pdf"'})
+
+
+@bp.route("/certificates/<int:cert_id>/credential.jwt")
+@login_required
+def credential(cert_id: int):
+    from lms.certificates import badges
+
+    cert = db.session.get(Certificate, cert_id)
+    if cert is None or not _may_see(cert):
+        abort(404)
+    payload = badges.credential(
+        cert=cert, issuer_url=url_for("main.index", _external=True).rstrip("/"), verify_url=_verify_url(cert.code),
+        track_title=localised(cert.track.title, cert.track.slug), allows=localised(cert.track.rule.get("allows")),
+        hub_name=cert.hub.name if cert.hub else "",
+    )
+    return Response(badges.sign(payload), mimetype="application/vc+jwt",
+                    headers={"Content-Disposition": f'attachment; filename="credential-{cert.serial}.jwt"'})
+
+
+@bp.route("/.well-known/jwks.json")
+def jwks():
+    from lms.certificates import badges
+
+    return {"keys": [badges.public_jwk()]}
+
+
+@bp.route("/lessons-led", methods=["GET", "POST"])
+@login_required
+def lessons_led():
+    today = services.today()
+    form = DeliveryForm()
+    tracks = services.eligible_tracks(current_user, today)
+    # Offered: the areas the volunteer may lead today; the server checks the date given.
+    all_tracks = db.session.scalars(select(Track).order_by(Track.position)).all()
+    form.track.choices = [(t.slug, localised(t.title, t.slug)) for t in (all_tracks if request.method == "POST" else tracks)]
+    if request.method == "GET":
+        form.led_on.data = today
+    if form.validate_on_submit():
+        try:
+            services.log_delivery(current_user, services.DeliveryInput(
+                track_slug=form.track.data, led_on=form.led_on.data, school=form.school.data, region=form.region.data,
+                online=form.mode.data == "online", children=form.children.data, parents=form.parents.data,
+                co_leader=form.co_leader.data or "", notes=form.notes.data or "",
+            ))
+        except services.CertificationError as error:
+            form.track.errors = list(form.track.errors) + [refusal(error)]
+        else:
+            flash(_("Thank you! The lesson is logged and waits for your coordinator's confirmation."), "success")
+            return redirect(url_for("certificates.lessons_led"))
+    deliveries = db.session.scalars(
+        select(LessonDelivery).where(LessonDelivery.user_id == current_user.id).order_by(LessonDelivery.led_on.desc())
+    ).all()
+    status = 200 if not form.errors else 422
+    return render_template("certificates/lessons_led.html", form=form, deliveries=deliveries, eligible=tracks,
+                           localised=localised), status
+
+
+# ---- coordinators
+
+def _hub_or_404(hub_id: int) -> Hub:
+    ensure_can_manage_hub(hub_id)
+    return db.session.get(Hub, hub_id) or abort(404)
+
+
+@bp.route("/hubs/<int:hub_id>/certification")
+@coordinator_required
+def hub_certification(hub_id: int):
+    hub = _hub_or_404(hub_id)
+    form = InPersonForm()
+    form.volunteer_id.choices = [(u.id, f"{u.name} ({u.login_name})") for u in db.session.scalars(
+        select(User).where(User.hub_id == hub.id, User.active.is_(True)).order_by(User.name))]
+    form.track.choices = [(t.slug, localised(t.title, t.slug)) for t in db.session.scalars(select(Track).order_by(Track.position))]
+    recent = db.session.scalars(
+        select(Certificate).where(Certificate.hub_id == hub.id).order_by(Certificate.id.desc()).limit(50)
+    ).all()
+    return render_template(
+        "certificates/hub.html", hub=hub, queue=services.ready_queue(hub.id), roster=services.roster(hub.id),
+        form=form, recent=recent, revoke_form=RevokeForm(), localised=localised, today=services.today(), rules=rules,
+    )
+
+
+@bp.route("/hubs/<int:hub_id>/certificates/issue", methods=["POST"])
+@coordinator_required
+def issue(hub_id: int):
+    hub = _hub_or_404(hub_id)
+    picks = request.form.getlist("pick")
+    issued = refused = 0
+    for pick in picks[:500]:
+        try:
+            user_id, track_id = (int(part) for part in pick.split(":", 1))
+        except ValueError:
+            abort(400)
+        volunteer, track = db.session.get(User, user_id), db.session.get(Track, track_id)
+        if volunteer is None or track is None:
+            abort(404)
+        if volunteer.hub_id != hub.id:
+            abort(403)
+        try:
+            services.issue(volunteer, track, actor=current_user)
+            issued += 1
+        except services.CertificationError as error:
+            refused += 1
+            flash(f"{volunteer.name}: {refusal(error)}", "error")
+    if issued:
+        flash(_("%(n)s certificate(s) issued.", n=issued), "success")
+    elif not refused:
+        flash(_("Choose at least one volunteer."), "error")
+    return redirect(url_for("certificates.hub_certification", hub_id=hub.id))
+
+
+@bp.route("/hubs/<int:hub_id>/certificates/in-person", methods=["POST"])
+@coordinator_required
+def issue_in_person(hub_id: int):
+    hub = _hub_or_404(hub_id)
+    form = InPersonForm()
+    volunteer = db.session.get(User, request.form.get("volunteer_id", type=int) or 0)
+    track = db.session.scalar(select(Track).where(Track.slug == request.form.get("track", "")))
+    if volunteer is None or track is None:
+        abort(404)
+    if volunteer.hub_id != hub.id:
+        abort(403)
+    note = (form.note.data or "").strip()
+    try:
+        services.issue(volunteer, track, actor=current_user, kind="in_person", note=note)
+    except services.CertificationError as error:
+        flash(refusal(error), "error")
+    else:
+        flash(_("Certificate issued to %(name)s.", name=volunteer.name), "success")
+    return redirect(url_for("certificates.hub_certification", hub_id=hub.id))
+
+
+@bp.route("/certificates/<int:cert_id>/revoke", methods=["POST"])
+@coordinator_required
+def revoke(cert_id: int):
+    cert = db.session.get(Certificate, cert_id) or abort(404)
+    ensure_can_manage_hub(cert.hub_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason for revoking."), "error")
+    else:
+        try:
+            services.revoke(cert, actor=current_user, reason=form.reason.data)
+        except services.CertificationError as error:
+            flash(refusal(error), "error")
+        else:
+            flash(_("Certificate %(serial)s is revoked.", serial=cert.serial), "success")
+    return redirect(url_for("certificates.hub_certification", hub_id=cert.hub_id))
+
+
+@bp.route("/hubs/<int:hub_id>/lessons-led")
+@coordinator_required
+def hub_deliveries(hub_id: int):
+    hub = _hub_or_404(hub_id)
+    deliveries = db.session.scalars(
+        select(LessonDelivery).where(LessonDelivery.hub_id == hub.id)
+        .order_by(LessonDelivery.status != "pending", LessonDelivery.led_on.desc()).limit(200)
+    ).all()
+    return render_template("certificates/hub_deliveries.html", hub=hub, deliveries=deliveries, form=ReviewForm(),
+                           localised=localised)
+
+
+@bp.route("/lessons-led/<int:delivery_id>/review", methods=["POST"])
+@coordinator_required
+def review(delivery_id: int):
+    delivery = db.session.get(LessonDelivery, delivery_id) or abort(404)
+    ensure_can_manage_hub(delivery.hub_id)
+    form = ReviewForm()
+    decision = request.form.get("decision")
+    if decision not in ("confirm", "reject") or not form.validate_on_submit():
+        abort(400)
+    services.review_delivery(delivery, actor=current_user, confirm=decision == "confirm", note=form.note.data or "")
+    return redirect(url_for("certificates.hub_deliveries", hub_id=delivery.hub_id))
+
+
+# ---- public verification
+
+def _lookup(code: str):
+    normalised = rules.normalise_code(code)
+    if normalised is None:
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == normalised))
+
+
+def _public_view(cert: Certificate | None) -> dict:
+    """Only what a stranger may see: no email, phone, or other certificates."""
+    if cert is None:
+        return {"status": "unknown"}
+    return {
+        "status": rules.certificate_state(cert.facts(), services.today()),
+        "holder": cert.holder_name,
+        "track": localised(cert.track.title, cert.track.slug),
+        "allows": localised(cert.track.rule.get("allows")),
+        "hub": cert.hub.name if cert.hub else "",
+        "issued_on": cert.issued_on.isoformat(),
+        "expires_on": cert.expires_on.isoformat(),
+        "serial": cert.serial,
+    }
+
+
+@bp.route("/verify")
+def verify_form():
+    code = request.args.get("code", "").strip()
+    if code:
+        return redirect(url_for("certificates.verify", code=rules.normalise_code(code) or code))
+    return render_template("certificates/verify_form.html")
+
+
+@bp.route("/verify/<code>.json")
+@limiter.limit("60 per minute")
+def verify_json(code: str):
+    return _public_view(_lookup(code))
+
+
+@bp.route("/verify/<code>")
+@limiter.limit("60 per minute")
+def verify(code: str):
+    view = _public_view(_lookup(code))
+    return render_template("certificates/verify.html", view=view, code=code), 200 if view["status"] != "unknown" else 404

@@ -1,0 +1,333 @@
+"""Issuing, renewing and revoking certificates, and logging lessons led.
+
+Every write runs in one write transaction with its audit record; every check that
+decides eligibility is the pure rule in lms.domain.certification.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from lms import audit
+from lms.auth.models import User
+from lms.certificates.models import Certificate, LessonDelivery
+from lms.courses.models import Course, Quiz, Track
+from lms.domain import certification as rules
+from lms.domain.roles import can_manage_hub_members
+from lms.extensions import db
+from lms.learning.models import Enrolment, QuizAttempt
+from lms.models_base import utcnow
+from lms.transactions import write_transaction
+
+RENEWAL_WINDOW_DAYS = 60
+EXPIRY_WARNING_DAYS = 60
+OLDEST_LOGGED_LESSON_DAYS = 365
+
+
+class CertificationError(Exception):
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def passed_courses(user_id: int) -> dict[str, int]:
+    """Course slug -> the revision it was passed on."""
+    rows = db.session.execute(
+        select(Course.slug, Enrolment.passed_revision)
+        .join(Enrolment, Enrolment.course_id == Course.id)
+        .where(Enrolment.user_id == user_id, Enrolment.passed_at.is_not(None))
+    ).all()
+    return dict(rows)
+
+
+def certificates_of(user_id: int) -> list[Certificate]:
+    return db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user_id).order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+    ).all()
+
+
+def current_certificate(certs: list[Certificate], track_slug: str, on: date) -> Certificate | None:
+    """The valid certificate for the track, else its latest one."""
+    mine = [c for c in certs if c.track.slug == track_slug]
+    valid = [c for c in mine if rules.certificate_state(c.facts(), on) == rules.VALID]
+    return (valid or mine or [None])[0]
+
+
+def renewal_courses(track: Track) -> list[str]:
+    return list(track.rule.get("refresher") or track.rule.get("courses") or [])
+
+
+def renewal_ready(user_id: int, track: Track, cert: Certificate, on: date) -> bool:
+    """Passed the track's refresher courses' quizzes again since `cert` was issued,
+    and `cert` is expired or within the renewal window."""
+    if cert.revoked_at is not None or rules.days_left(cert.facts(), on) > RENEWAL_WINDOW_DAYS:
+        return False
+    slugs = renewal_courses(track)
+    quiz_ids = db.session.scalars(
+        select(Quiz.id).join(Course).where(Course.slug.in_(slugs), Quiz.removed.is_(False))
+    ).all()
+    if not quiz_ids:
+        return False
+    passed_again = db.session.scalar(
+        select(func.count(func.distinct(QuizAttempt.quiz_id))).where(
+            QuizAttempt.user_id == user_id, QuizAttempt.passed.is_(True),
+            QuizAttempt.quiz_id.in_(quiz_ids), QuizAttempt.submitted_at >= cert.created_at,
+        )
+    )
+    return passed_again == len(quiz_ids)
+
+
+@dataclass(frozen=True)
+class TrackStanding:
+    track: Track
+    readiness: rules.Readiness
+    certificate: Certificate | None
+    state: str | None  # of `certificate` today
+    eligible: bool
+    renewal_ready: bool
+    days_left: int | None
+
+    @property
+    def can_be_issued(self) -> bool:
+        return (self.readiness.ready and not self.eligible) or self.renewal_ready
+
+
+def standing(user: User, track: Track, certs: list[Certificate], passed: dict[str, int], on: date) -> TrackStanding:
+    ready = rules.readiness(track.rule.get("courses", []), passed)
+    cert = current_certificate(certs, track.slug, on)
+    state = rules.certificate_state(cert.facts(), on) if cert else None
+    eligible = rules.eligibility([c.facts() for c in certs], track.slug, on)
+    renew = bool(cert) and renewal_ready(user.id, track, cert, on)
+    days = rules.days_left(cert.facts(), on) if cert and state == rules.VALID else None
+    return TrackStanding(track, ready, cert, state, eligible, renew, days)
+
+
+def standings(user: User, on: date | None = None) -> list[TrackStanding]:
+    on = on or today()
+    certs = certificates_of(user.id)
+    passed = passed_courses(user.id)
+    tracks = db.session.scalars(select(Track).order_by(Track.position)).all()
+    return [standing(user, t, certs, passed, on) for t in tracks]
+
+
+def issue(volunteer: User, track: Track, *, actor: User | None, kind: str = "courses", note: str = "",
+          on: date | None = None) -> Certificate:
+    """Issue a certificate. `actor` None means automatic issuance by the track's rule.
+
+    Refuses unless the actor may act on the volunteer's hub, the volunteer is ready
+    (or renewing, or trained in person with a note), and holds no valid certificate
+    in the track already, so a double click cannot make two.
+    """
+    on = on or today()
+    if actor is not None and not can_manage_hub_members(actor.as_actor(), volunteer.hub_id):
+        raise CertificationError("forbidden")
+    if kind == "in_person" and (actor is None or not note.strip()):
+        raise CertificationError("note_required")
+    with write_transaction():
+        # Serialise issuance for this volunteer (PostgreSQL row lock; SQLite's write lock).
+        db.session.execute(select(User.id).where(User.id == volunteer.id).with_for_update())
+        certs = certificates_of(volunteer.id)
+        passed = passed_courses(volunteer.id)
+        now_standing = standing(volunteer, track, certs, passed, on)
+        renews = None
+        if now_standing.eligible and not now_standing.renewal_ready:
+            raise CertificationError("already_certified")
+        if now_standing.renewal_ready and kind != "in_person":
+            kind, renews = "renewal", now_standing.certificate
+        elif kind == "courses" and not now_standing.readiness.ready:
+            raise CertificationError("not_ready", missing=now_standing.readiness.missing)
+        cert = Certificate(
+            serial="pending",
+            code=rules.new_verification_code(),
+            user_id=volunteer.id,
+            track_id=track.id,
+            hub_id=volunteer.hub_id,
+            issued_by_id=actor.id if actor else None,
+            holder_name=volunteer.name,
+            kind=kind,
+            note=note.strip(),
+            course_versions={slug: passed[slug] for slug in track.rule.get("courses", []) if slug in passed},
+            issued_on=on,
+            expires_on=rules.expiry_date(on, int(track.rule.get("valid_months", 24))),
+            renews_id=renews.id if renews else None,
+        )
+        db.session.add(cert)
+        db.session.flush()
+        cert.serial = f"VH-{on.year}-{cert.id:06d}"
+        audit.record(
+            "certificate.renew" if renews else "certificate.issue", actor=actor, target=cert, hub_id=volunteer.hub_id,
+            holder=volunteer.id, track=track.slug, kind=kind, note=note.strip(), automatic=actor is None,
+        )
+    return cert
+
+
+def auto_issue(volunteer: User, on: date | None = None) -> list[Certificate]:
+    """Issue what the rules issue automatically: tracks with `issuance: auto` the volunteer is ready for."""
+    issued = []
+    for item in standings(volunteer, on):
+        if item.track.rule.get("issuance") == "auto" and item.can_be_issued:
+            try:
+                issued.append(issue(volunteer, item.track, actor=None, on=on))
+            except (CertificationError, IntegrityError):
+                continue  # someone issued it a moment ago; nothing to do
+    return issued
+
+
+def revoke(cert: Certificate, *, actor: User, reason: str) -> None:
+    """Revoke with a kept reason; only a coordinator of the issuing hub, or an admin."""
+    if not can_manage_hub_members(actor.as_actor(), cert.hub_id):
+        raise CertificationError("forbidden")
+    if not reason.strip():
+        raise CertificationError("reason_required")
+    with write_transaction():
+        done = db.session.execute(
+            update(Certificate)
+            .where(Certificate.id == cert.id, Certificate.revoked_at.is_(None))
+            .values(revoked_at=utcnow(), revoked_by_id=actor.id, revoke_reason=reason.strip())
+        ).rowcount
+        if not done:
+            raise CertificationError("already_revoked")
+        audit.record("certificate.revoke", actor=actor, target=cert, hub_id=cert.hub_id, reason=reason.strip())
+    db.session.refresh(cert)
+
+
+# ---- the coordinator's views of a hub
+
+@dataclass(frozen=True)
+class QueueEntry:
+    volunteer: User
+    track: Track
+    renewal: bool
+
+
+def ready_queue(hub_id: int, on: date | None = None) -> list[QueueEntry]:
+    """Volunteers of the hub who may be issued a certificate now, per track."""
+    on = on or today()
+    volunteers = db.session.scalars(
+        select(User).where(User.hub_id == hub_id, User.active.is_(True)).order_by(User.name)
+    ).all()
+    if not volunteers:
+        return []
+    ids = [v.id for v in volunteers]
+    passed_rows = db.session.execute(
+        select(Enrolment.user_id, Course.slug, Enrolment.passed_revision)
+        .join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.user_id.in_(ids), Enrolment.passed_at.is_not(None))
+    ).all()
+    passed: dict[int, dict[str, int]] = {}
+    for user_id, slug, revision in passed_rows:
+        passed.setdefault(user_id, {})[slug] = revision
+    certs: dict[int, list[Certificate]] = {}
+    for cert in db.session.scalars(select(Certificate).where(Certificate.user_id.in_(ids))):
+        certs.setdefault(cert.user_id, []).append(cert)
+    tracks = db.session.scalars(select(Track).order_by(Track.position)).all()
+    queue = []
+    for volunteer in volunteers:
+        if volunteer.id not in passed and volunteer.id not in certs:
+            continue
+        for track in tracks:
+            item = standing(volunteer, track, certs.get(volunteer.id, []), passed.get(volunteer.id, {}), on)
+            if item.can_be_issued:
+                queue.append(QueueEntry(volunteer, track, item.renewal_ready))
+    return queue
+
+
+@dataclass
+class RosterTrack:
+    track: Track
+    eligible: list[Certificate]
+    expiring: list[Certificate]
+    ready: list[QueueEntry]
+
+
+def roster(hub_id: int, on: date | None = None) -> list[RosterTrack]:
+    on = on or today()
+    valid = db.session.scalars(
+        select(Certificate)
+        .join(User, User.id == Certificate.user_id)
+        .where(User.hub_id == hub_id, Certificate.revoked_at.is_(None),
+               Certificate.issued_on <= on, Certificate.expires_on > on)
+        .order_by(Certificate.holder_name)
+    ).all()
+    queue = ready_queue(hub_id, on)
+    result = []
+    for track in db.session.scalars(select(Track).order_by(Track.position)):
+        mine = [c for c in valid if c.track_id == track.id]
+        result.append(RosterTrack(
+            track, mine, [c for c in mine if (c.expires_on - on).days <= EXPIRY_WARNING_DAYS],
+            [q for q in queue if q.track.id == track.id],
+        ))
+    return result
+
+
+# ---- lessons led
+
+@dataclass(frozen=True)
+class DeliveryInput:
+    track_slug: str
+    led_on: date
+    school: str
+    region: str
+    online: bool
+    children: int
+    parents: int
+    co_leader: str = ""
+    notes: str = ""
+
+
+def eligible_tracks(volunteer: User, on: date) -> list[Track]:
+    try:
+        certs = [c.facts() for c in certificates_of(volunteer.id)]
+        tracks = db.session.scalars(select(Track).order_by(Track.position)).all()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return []  # fail closed: no answer means not eligible
+    return [t for t in tracks if rules.eligibility(certs, t.slug, on)]
+
+
+def log_delivery(volunteer: User, data: DeliveryInput, *, on: date | None = None) -> LessonDelivery:
+    """Record a lesson led. Refused unless the volunteer held a valid certificate in the
+    track on the lesson's date; checked here, whatever the form offered."""
+    on = on or today()
+    if data.led_on > on:
+        raise CertificationError("future_date")
+    if data.led_on < on - timedelta(days=OLDEST_LOGGED_LESSON_DAYS):
+        raise CertificationError("too_old")
+    with write_transaction():
+        track = db.session.scalar(select(Track).where(Track.slug == data.track_slug))
+        certs = certificates_of(volunteer.id)
+        valid = [c for c in certs if track is not None and c.track_id == track.id
+                 and rules.certificate_state(c.facts(), data.led_on) == rules.VALID]
+        if track is None or not valid:
+            raise CertificationError("not_eligible")
+        delivery = LessonDelivery(
+            user_id=volunteer.id, hub_id=volunteer.hub_id, track_id=track.id, certificate_id=valid[0].id,
+            led_on=data.led_on, school=data.school.strip(), region=data.region.strip(), online=data.online,
+            children=data.children, parents=data.parents, co_leader=data.co_leader.strip(), notes=data.notes.strip(),
+        )
+        db.session.add(delivery)
+    return delivery
+
+
+def review_delivery(delivery: LessonDelivery, *, actor: User, confirm: bool, note: str = "") -> None:
+    if not can_manage_hub_members(actor.as_actor(), delivery.hub_id):
+        raise CertificationError("forbidden")
+    with write_transaction():
+        db.session.execute(
+            update(LessonDelivery).where(LessonDelivery.id == delivery.id).values(
+                status="confirmed" if confirm else "rejected", reviewed_by_id=actor.id,
+                reviewed_at=utcnow(), review_note=note.strip(),
+            )
+        )
+        audit.record("delivery.confirm" if confirm else "delivery.reject", actor=actor, target=delivery,
+                     hub_id=delivery.hub_id, note=note.strip())
+    db.session.refresh(delivery)
