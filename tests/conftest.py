@@ -133,9 +133,9 @@ def make_course(app, tmp_path):
     from lms.domain.course_format import load_tree
     from tests.course_builder import write_course, write_tracks
 
-    def build(slug="test-course", **options):
+    def build(slug="test-course", issuance="review", **options):
         root = tmp_path / f"courses-{slug}"
-        write_tracks(root, [slug])
+        write_tracks(root, [slug], issuance=issuance)
         write_course(root, slug, **options)
         tree, problems = load_tree(root, display_root=root)
         assert problems == [], problems

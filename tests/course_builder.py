@@ -10,15 +10,19 @@ TRACKS_YML = """tracks:
     summary: Test track.
     certification:
       courses: [%(courses)s]
+      refresher: [%(refresher)s]
       valid_months: 24
-      issuance: review
+      issuance: %(issuance)s
       allows: {en: BeKind lessons}
 """
 
 
-def write_tracks(root: Path, courses: list[str]) -> None:
+def write_tracks(root: Path, courses: list[str], *, issuance: str = "review", refresher: list[str] | None = None) -> None:
     root.mkdir(parents=True, exist_ok=True)
-    (root / "tracks.yml").write_text(TRACKS_YML % {"courses": ", ".join(courses)}, encoding="utf-8")
+    (root / "tracks.yml").write_text(
+        TRACKS_YML % {"courses": ", ".join(courses), "issuance": issuance, "refresher": ", ".join(refresher or [])},
+        encoding="utf-8",
+    )
 
 
 def quiz_text(questions: int, start: int = 1) -> str:
