@@ -21,8 +21,13 @@ def index():
 @bp.route("/dashboard")
 @login_required
 def dashboard():
+    from lms.certificates import services as certification
+
     board = volunteer_dashboard(current_user.id, current_locale())
-    return render_template("main/dashboard.html", board=board)
+    standings = certification.standings(current_user)
+    expiring = [s for s in standings if s.days_left is not None and s.days_left <= certification.EXPIRY_WARNING_DAYS]
+    return render_template("main/dashboard.html", board=board, standings={s.track.id: s for s in standings},
+                           expiring=expiring)
 
 
 @bp.route("/language", methods=["POST"])
