@@ -157,7 +157,8 @@ def hub_certification(hub_id: int):
     hub = _hub_or_404(hub_id)
     form = InPersonForm()
     form.volunteer_id.choices = [(u.id, f"{u.name} ({u.login_name})") for u in db.session.scalars(
-        select(User).where(User.hub_id == hub.id, User.active.is_(True)).order_by(User.name))]
+        select(User).where(User.hub_id == hub.id, User.active.is_(True), User.id != current_user.id,
+                           ("," + User.roles_text + ",").like("%,volunteer,%")).order_by(User.name))]
     form.track.choices = [(t.slug, localised(t.title, t.slug)) for t in db.session.scalars(select(Track).order_by(Track.position))]
     recent = db.session.scalars(
         select(Certificate).where(Certificate.hub_id == hub.id).order_by(Certificate.id.desc()).limit(50)
