@@ -1,0 +1,82 @@
+"""A real server and headless Chromium (Debian's package, driven by Playwright).
+
+The test command installs Chromium when it can; where no browser is available these
+tests are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from lms import create_app
+from lms.courses.importer import import_tree
+from lms.domain.course_format import load_tree
+from lms.extensions import db
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (Debian package 'chromium'); scripts/test installs it where it can")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app on 127.0.0.1 with the shipped courses and one account per role."""
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite3'}",
+        "SECRET_KEY": "browser-tests", "RATELIMIT_ENABLED": False,
+    })
+    with app.app_context():
+        db.create_all()
+        tree, problems = load_tree(ROOT / "courses", display_root=ROOT)
+        assert not problems
+        import_tree(tree)
+        from tests.factories import make_hub, make_user
+
+        hub = make_hub("kokshetau", name="Kokshetau Volunteer Hub")
+        users = {role: make_user(hub, roles=(role,), email=f"{role}@browser.example.org", name=f"Test {role.title()}")
+                 for role in ("volunteer", "trainer", "coordinator", "admin")}
+        emails = {role: user.email for role, user in users.items()}
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.server_port}", "emails": emails}
+    server.shutdown()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    tab = context.new_page()
+    yield tab
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

@@ -1,0 +1,37 @@
+"""Pages in Kazakh and Russian on a 360-px phone: nothing wider than the screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PASSWORD
+
+PAGES = ["/dashboard", "/courses", "/courses/bekind", "/courses/bekind/lessons/what-bullying-is", "/certificates",
+         "/lessons-led", "/account"]
+
+
+def log_in(page, server, role="volunteer"):
+    page.goto(server["url"] + "/login")
+    page.fill("#login", server["emails"][role])
+    page.fill("#password", PASSWORD)
+    page.click("button.primary")
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_volunteer_pages_fit_a_360px_screen(page, live_server, language):
+    log_in(page, live_server)
+    page.click(f"button[value={language}]")
+    for path in PAGES:
+        page.goto(live_server["url"] + path)
+        assert page.evaluate("document.documentElement.lang") == language, path
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than the screen in {language}"
+
+
+def test_bekind_is_shown_in_kazakh_to_a_kazakh_speaker(page, live_server):
+    log_in(page, live_server)
+    page.click("button[value=kk]")
+    page.goto(live_server["url"] + "/courses/bekind/lessons/what-bullying-is")
+    text = page.inner_text("article")
+    assert any(letter in text for letter in "әғқңөұүһі")
+    assert "not available in your language" not in page.content()
