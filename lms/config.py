@@ -20,6 +20,7 @@ ENV_SETTINGS: dict[str, type] = {
     "MAIL_FROM": str,
     "LOGIN_RATE_LIMIT": str,
     "SESSION_COOKIE_SECURE": bool,
+    "REQUIRE_2FA_FOR_STAFF": bool,
 }
 
 
@@ -34,6 +35,10 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    SESSION_IDLE_SECONDS = 60 * 60 * 2  # long enough to read a lesson on a slow phone
+    SESSION_ABSOLUTE_SECONDS = 60 * 60 * 12
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
+    REQUIRE_2FA_FOR_STAFF = False  # coordinators and admins must use two-factor login
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 6  # a slow phone may keep a form open for a long time
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     LANGUAGES = ("kk", "ru", "en")

@@ -3,10 +3,11 @@ and safe redirects."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Flask, request
-from flask_login import current_user
+from flask import Flask, current_app, redirect, request, session, url_for
+from flask_login import current_user, logout_user
 
 from lms.extensions import db, login_manager
 
@@ -26,8 +27,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
+    login_manager.refresh_view = "auth.reauth"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+    app.before_request(enforce_session_lifetimes)
+    app.before_request(require_two_factor_for_staff)
     app.after_request(add_security_headers)
     # Templates read the user many times; the real object skips the proxy each time.
     app.context_processor(lambda: {"viewer": current_user._get_current_object()})
@@ -51,6 +55,41 @@ def load_user(user_id: str):
     if user is None or user.session_version != version or not user.is_active:
         return None
     return user
+
+
+def mark_session_start() -> None:
+    now = int(time.time())
+    session["_auth_at"] = now
+    session["_seen_at"] = now
+
+
+def enforce_session_lifetimes():
+    """End sessions idle too long or older than the absolute limit (server time, signed cookie)."""
+    if "_user_id" not in session or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    config = current_app.config
+    started = session.setdefault("_auth_at", now)  # a "keep me logged in" cookie starts a new one
+    seen = session.get("_seen_at", now)
+    if now - started > config["SESSION_ABSOLUTE_SECONDS"] or now - seen > config["SESSION_IDLE_SECONDS"]:
+        logout_user()
+        session.clear()
+        return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
+    if now - seen > 60:  # rewrite the cookie at most once a minute
+        session["_seen_at"] = now
+    return None
+
+
+TWO_FACTOR_FREE_ENDPOINTS = {"auth.two_factor", "auth.logout", "static", "main.set_language", "auth.reauth"}
+
+
+def require_two_factor_for_staff():
+    """With REQUIRE_2FA_FOR_STAFF, coordinators and admins must set up two-factor login first."""
+    if not current_app.config["REQUIRE_2FA_FOR_STAFF"] or request.endpoint in TWO_FACTOR_FREE_ENDPOINTS:
+        return None
+    if current_user.is_authenticated and current_user.has_role("coordinator", "admin") and not current_user.totp_secret:
+        return redirect(url_for("auth.two_factor"))
+    return None
 
 
 def add_security_headers(response):

@@ -93,3 +93,11 @@ class SetPasswordForm(NewPasswordMixin, FlaskForm):
 class ProfileForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+
+
+class ReauthForm(FlaskForm):
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("6-digit code from your authenticator app"), validators=[DataRequired(), Length(max=12)])

@@ -31,6 +31,10 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
+    # TOTP two-factor login: the shared secret, and the last time step accepted
+    # (a code is accepted once: replaying it, even within its 30 s, is refused).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
 
     # Loaded when used: the hot pages do not need it.
     hub = relationship("Hub")

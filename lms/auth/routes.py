@@ -1,27 +1,32 @@
-"""Register, log in and out, change and reset passwords."""
+"""Register, log in and out, change and reset passwords, two-factor login."""
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import confirm_login, current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from lms import audit
 from lms.auth import services
 from lms.auth.forms import (
     ChangePasswordForm,
+    CodeForm,
     LoginForm,
     ProfileForm,
+    ReauthForm,
     RegisterForm,
     ResetRequestForm,
     SetPasswordForm,
 )
+from lms.auth.models import User
 from lms.domain.contacts import normalise_email, normalise_phone
 from lms.extensions import db, limiter
 from lms.hubs.models import Hub
 from lms.mail import send_mail
-from lms.security import is_safe_redirect
+from lms.security import is_safe_redirect, mark_session_start
 
 bp = Blueprint("auth", __name__)
 
@@ -37,6 +42,7 @@ def _start_session(user, remember: bool) -> None:
     if lang:
         session["lang"] = lang
     login_user(user, remember=remember)
+    mark_session_start()
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -80,18 +86,96 @@ def login():
         if user is None:
             audit.security_log.warning("login.failed login=%r ip=%s", form.login.data, request.remote_addr)
             form.password.errors.append(_("Wrong login or password."))
+        elif user.totp_secret:
+            # The password was right; the session holds only "waiting for a code".
+            session.clear()
+            session["_2fa_user"], session["_2fa_at"] = user.id, int(time.time())
+            session["_2fa_remember"], session["_2fa_next"] = bool(form.remember.data), request.args.get("next")
+            return redirect(url_for("auth.login_code"))
         else:
-            _start_session(user, remember=form.remember.data)
-            audit.security_log.info("login.ok user=%s ip=%s", user.id, request.remote_addr)
-            target = request.args.get("next")
-            if not is_safe_redirect(target):
-                target = url_for("main.dashboard")
-            return redirect(target)
+            return _finish_login(user, form.remember.data, request.args.get("next"))
     return render_template("auth/login.html", form=form)
+
+
+def _finish_login(user, remember: bool, target: str | None):
+    _start_session(user, remember=remember)
+    audit.security_log.info("login.ok user=%s ip=%s", user.id, request.remote_addr)
+    return redirect(target if is_safe_redirect(target) else url_for("main.dashboard"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login_code():
+    user_id, started = session.get("_2fa_user"), session.get("_2fa_at", 0)
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or not user.is_active or time.time() - started > 300:
+        for key in ("_2fa_user", "_2fa_at", "_2fa_remember", "_2fa_next"):
+            session.pop(key, None)
+        return redirect(url_for("main.dashboard" if current_user.is_authenticated else "auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if services.accept_totp(user, form.code.data, time.time()):
+            return _finish_login(user, session.get("_2fa_remember", False), session.get("_2fa_next"))
+        audit.security_log.warning("login.2fa_failed user=%s ip=%s", user.id, request.remote_addr)
+        form.code.errors.append(_("This code is wrong or was already used. Wait for the next one."))
+    return render_template("auth/login_code.html", form=form)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor():
+    """Turn on TOTP two-factor login: scan the code, then type one code to confirm."""
+    from lms.domain import totp
+
+    if current_user.totp_secret:
+        return render_template("auth/two_factor.html", enabled=True, form=ReauthForm())
+    secret = session.get("_2fa_setup") or totp.new_secret()
+    session["_2fa_setup"] = secret
+    form = CodeForm()
+    if form.validate_on_submit():
+        if services.enable_totp(current_user._get_current_object(), secret, form.code.data, time.time()):
+            session.pop("_2fa_setup", None)
+            flash(_("Two-factor login is on."), "success")
+            return redirect(url_for("auth.account"))
+        form.code.errors.append(_("This code is wrong. Check the time on your phone and try the next code."))
+    uri = totp.provisioning_uri(secret, current_user.login_name, _("Volunteer Hub"))
+    return render_template("auth/two_factor.html", enabled=False, form=form, secret=secret, qr_svg=_qr_svg(uri))
+
+
+@bp.route("/account/two-factor/off", methods=["POST"])
+@login_required
+def two_factor_off():
+    form = ReauthForm()
+    if form.validate_on_submit() and current_user.check_password(form.password.data):
+        if current_app.config["REQUIRE_2FA_FOR_STAFF"] and current_user.has_role("coordinator", "admin"):
+            flash(_("Two-factor login is required for your role."), "error")
+        else:
+            services.disable_totp(current_user._get_current_object())
+            flash(_("Two-factor login is off."), "info")
+    else:
+        flash(_("Wrong password."), "error")
+    return redirect(url_for("auth.account"))
+
+
+def _qr_svg(text: str):
+    import io
+
+    import qrcode
+    import qrcode.image.svg
+    from markupsafe import Markup
+
+    buffer = io.BytesIO()
+    qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).save(buffer)
+    svg = buffer.getvalue().decode()
+    return Markup(svg[svg.index("<svg"):])  # noqa: S704  (generated by qrcode from our own URI)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # Server-side end of the session: a copy of this cookie stops working too.
+        # (It ends the user's other sessions as well; on shared phones that is wanted.)
+        services.end_all_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -182,3 +266,18 @@ def reset_with_token(token: str):
         flash(_("Your password is set. Welcome!"), "success")
         return redirect(url_for("main.dashboard"))
     return render_template("auth/reset_form.html", form=form, user=record.user)
+
+
+@bp.route("/reauth", methods=["GET", "POST"])
+@login_required
+def reauth():
+    """Confirm the password before a sensitive action (after a "keep me logged in" login)."""
+    form = ReauthForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.password.data):
+            confirm_login()
+            mark_session_start()
+            target = request.args.get("next")
+            return redirect(target if is_safe_redirect(target) else url_for("main.dashboard"))
+        form.password.errors.append(_("Wrong password."))
+    return render_template("auth/reauth.html", form=form)

@@ -164,3 +164,44 @@ def use_reset_token(token: str, new_password: str) -> User | None:
     audit.record("user.password_reset", actor=user, target=user, hub_id=user.hub_id)
     db.session.commit()
     return user
+
+
+def accept_totp(user: User, code: str, now: float) -> bool:
+    """Accept a two-factor code once. The step is recorded with a conditional UPDATE,
+    so the same code sent twice at once is still accepted only once."""
+    from sqlalchemy import or_, update
+
+    from lms.domain.totp import matching_step
+
+    if not user.totp_secret:
+        return False
+    step = matching_step(user.totp_secret, code, now, user.totp_last_step)
+    if step is None:
+        return False
+    claimed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+    ).rowcount
+    db.session.commit()
+    if claimed:
+        user.totp_last_step = step
+    return bool(claimed)
+
+
+def enable_totp(user: User, secret: str, code: str, now: float) -> bool:
+    from lms.domain.totp import matching_step
+
+    step = matching_step(secret, code, now, None)
+    if step is None:
+        return False
+    user.totp_secret, user.totp_last_step = secret, step
+    audit.record("user.2fa_on", actor=user, target=user, hub_id=user.hub_id)
+    db.session.commit()
+    return True
+
+
+def disable_totp(user: User) -> None:
+    user.totp_secret, user.totp_last_step = None, None
+    audit.record("user.2fa_off", actor=user, target=user, hub_id=user.hub_id)
+    db.session.commit()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, fresh_login_required, login_required
 from sqlalchemy import select
 
 from lms.auth.models import User
@@ -171,6 +171,7 @@ def hub_certification(hub_id: int):
 
 @bp.route("/hubs/<int:hub_id>/certificates/issue", methods=["POST"])
 @coordinator_required
+@fresh_login_required
 def issue(hub_id: int):
     hub = _hub_or_404(hub_id)
     picks = request.form.getlist("pick")
@@ -200,6 +201,7 @@ def issue(hub_id: int):
 
 @bp.route("/hubs/<int:hub_id>/certificates/in-person", methods=["POST"])
 @coordinator_required
+@fresh_login_required
 def issue_in_person(hub_id: int):
     hub = _hub_or_404(hub_id)
     form = InPersonForm()
@@ -221,6 +223,7 @@ def issue_in_person(hub_id: int):
 
 @bp.route("/certificates/<int:cert_id>/revoke", methods=["POST"])
 @coordinator_required
+@fresh_login_required
 def revoke(cert_id: int):
     cert = db.session.get(Certificate, cert_id) or abort(404)
     ensure_can_manage_hub(cert.hub_id)
