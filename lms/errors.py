@@ -22,6 +22,13 @@ def init_app(app) -> None:
     def http_error(error):
         if error.code not in PAGES:
             return error
+        if error.code == 403:
+            from flask_login import current_user
+
+            from lms.audit import security_log
+
+            # %r: the path is the visitor's input; repr keeps it on one log line.
+            security_log.warning("access.denied user=%s %s %r", getattr(current_user, "id", None), request.method, request.path)
         if request.path.endswith(".json"):
             return {"error": error.name}, error.code
         response = render_template("errors/error.html", code=error.code)

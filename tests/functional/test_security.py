@@ -175,3 +175,12 @@ def test_newlines_in_user_input_cannot_forge_log_lines(app, hub, caplog):
     messages = [record.getMessage() for record in caplog.records if record.name == "lms.security"]
     assert len(messages) == 1 and "\n" not in messages[0] and "cheating\\nlogin.ok" in messages[0]
     db.session.rollback()
+
+
+def test_forbidden_requests_are_logged_with_the_actor(app, hub, caplog):
+    volunteer = make_user(hub)
+    client = app.test_client()
+    login(client, volunteer)
+    with caplog.at_level(logging.WARNING, logger="lms.security"):
+        assert client.get("/admin/users").status_code == 403
+    assert any(f"access.denied user={volunteer.id} GET '/admin/users'" in r.getMessage() for r in caplog.records)
