@@ -91,3 +91,10 @@ def test_dates_follow_the_locale(app):
     with app.test_request_context(), force_locale("en"):
         english = format_date(date(2026, 11, 22), "long")
     assert "ноября" in russian and "November" in english
+
+
+@pytest.mark.parametrize(("language", "expected"), [("kk", "Бұл өріс міндетті түрде керек."), ("ru", "Обязательное поле.")])
+def test_form_errors_are_translated(client, language, expected):
+    page = client.post("/login", data={"login": "", "password": ""}, headers={"Accept-Language": language}).get_data(as_text=True)
+    assert expected in page
+    assert catalogue(language)["Email or phone number"].string in page  # the label too
