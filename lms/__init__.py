@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.learning.routes import bp as learning_bp
     from lms.learning.teaching_routes import bp as teaching_bp
     from lms.main.routes import bp as main_bp
+    from lms.reports.routes import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -55,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(learning_bp)
     app.register_blueprint(teaching_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(reports_bp)
 
     from lms import errors
     from lms.main import chrome

@@ -25,6 +25,7 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
+            response.get_data()  # finish a streamed body while its contexts are still open
         # End the test's own transaction, so its next read sees what the request wrote
         # (a request from a helper thread has no test context around it).
         if has_app_context():

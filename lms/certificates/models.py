@@ -47,6 +47,7 @@ class LessonDelivery(db.Model):
     """A lesson a volunteer led at a school (distinct from a Lesson, a page of a course)."""
 
     __tablename__ = "lesson_deliveries"
+    __table_args__ = (Index("ix_lesson_deliveries_status_led_on", "status", "led_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

@@ -28,7 +28,7 @@ class LessonProgress(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), primary_key=True, index=True)
-    completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # "active in the last 30 days"
 
 
 class QuizAttempt(db.Model):
@@ -50,7 +50,7 @@ class QuizAttempt(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="open")  # open, graded, expired
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     deadline_at: Mapped[datetime | None]
-    submitted_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None] = mapped_column(index=True)
     pass_mark: Mapped[float]
     reveal: Mapped[str] = mapped_column(String(16), default="after_pass")
     # The questions as drawn and shown, with their keys: grading and review use this,

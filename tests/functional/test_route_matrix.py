@@ -34,6 +34,8 @@ ACCESS = {
     "certificates.hub_certification": "coordinator", "certificates.hub_deliveries": "coordinator",
     "certificates.issue": "coordinator", "certificates.issue_in_person": "coordinator",
     "certificates.revoke": "coordinator", "certificates.review": "coordinator",
+    "reports.hub": "coordinator", "reports.hub_csv": "coordinator", "reports.national": "admin",
+    "reports.national_csv": "admin", "reports.courses": "staff", "reports.items": "staff", "reports.my_record": "login",
     "admin.hubs": "admin", "admin.new_hub": "admin", "admin.edit_hub": "admin", "admin.users": "admin",
     "admin.edit_user": "admin",
 }
@@ -67,7 +69,7 @@ def test_state_changes_are_post_only(app):
 def sample_url(rule, ids) -> str:
     values = {"hub_id": ids["hub"], "user_id": ids["volunteer"], "cert_id": ids["cert"], "delivery_id": 999999,
               "attempt_id": 999999, "slug": "test-course", "lesson_slug": "lesson-1", "quiz_slug": "final",
-              "code": "AAAA-BBBB-CCCC-DDDD", "token": "x" * 43, "path": "images/none.png", "filename": "css/site.css"}
+              "code": "AAAA-BBBB-CCCC-DDDD", "table": "courses", "token": "x" * 43, "path": "images/none.png", "filename": "css/site.css"}
     url = rule.rule
     for name in rule.arguments:
         url = url.replace(f"<int:{name}>", str(values[name])).replace(f"<path:{name}>", str(values[name]))

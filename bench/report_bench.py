@@ -1,0 +1,177 @@
+"""Time every dashboard query and CSV export on a large generated database.
+
+10,000 volunteers in 6 hubs, the 7 shipped courses, ~200,000 lesson-progress rows,
+~50,000 quiz attempts (with their per-question answers), 20,000 lessons led.
+Runs on SQLite, and on PostgreSQL too when DATABASE_TEST_URL (or 127.0.0.1:5432/test)
+answers. Last line: report_max_seconds=<slowest dashboard query on SQLite>.
+
+    .venv/bin/python bench/report_bench.py
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert, select, text  # noqa: E402
+
+from lms import create_app  # noqa: E402
+from lms.auth.models import User  # noqa: E402
+from lms.certificates.models import Certificate, LessonDelivery  # noqa: E402
+from lms.courses.importer import import_tree  # noqa: E402
+from lms.courses.models import Course, Lesson, Question, Quiz, Track  # noqa: E402
+from lms.domain.course_format import load_tree  # noqa: E402
+from lms.extensions import db  # noqa: E402
+from lms.hubs.models import Hub  # noqa: E402
+from lms.learning.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt  # noqa: E402
+from lms.reports import exports, queries  # noqa: E402
+
+VOLUNTEERS, DELIVERIES, ATTEMPTS = 10_000, 20_000, 50_000
+REGIONS = ["Akmola", "Astana", "Almaty", "Turkistan", "Mangystau", "Abai"]
+
+
+def build(rng: random.Random) -> None:
+    tree, problems = load_tree(ROOT / "courses", display_root=ROOT)
+    assert not problems
+    import_tree(tree)
+    hubs = [Hub(slug=f"hub-{i}", name=f"Hub {i}", region=REGIONS[i]) for i in range(6)]
+    db.session.add_all(hubs)
+    db.session.commit()
+    now = datetime.now()
+    db.session.execute(insert(User), [
+        {"name": f"V{n}", "email": f"v{n}@bench.example.org", "hub_id": hubs[n % 6].id, "roles_text": "volunteer",
+         "active": True, "session_version": 1, "created_at": now - timedelta(days=rng.randint(0, 700))}
+        for n in range(VOLUNTEERS)])
+    users = db.session.scalars(select(User.id)).all()
+    courses = db.session.scalars(select(Course)).all()
+    lessons = {c.id: db.session.scalars(select(Lesson.id).where(Lesson.course_id == c.id)).all() for c in courses}
+    questions = {}
+    for quiz in db.session.scalars(select(Quiz)):
+        questions[quiz.id] = db.session.execute(select(Question.id, Question.kind).where(Question.quiz_id == quiz.id)).all()
+    quiz_of = {q.course_id: q.id for q in db.session.scalars(select(Quiz))}
+    enrolments, progress = [], []
+    for user in users:
+        for course in rng.sample(courses, rng.randint(3, 7)):
+            start = now - timedelta(days=rng.randint(1, 600))
+            passed = rng.random() < 0.45
+            enrolments.append({"user_id": user, "course_id": course.id, "enrolled_at": start,
+                               "passed_at": start + timedelta(days=rng.randint(1, 60)) if passed else None,
+                               "passed_revision": 1 if passed else None})
+            for lesson in lessons[course.id][: len(lessons[course.id]) if passed else rng.randint(0, len(lessons[course.id]))]:
+                progress.append({"user_id": user, "lesson_id": lesson, "completed_at": start + timedelta(days=rng.randint(0, 30))})
+    db.session.execute(insert(Enrolment), enrolments)
+    db.session.execute(insert(LessonProgress), progress)
+    attempts = []
+    for n in range(ATTEMPTS):
+        enrolment = enrolments[n % len(enrolments)]
+        submitted = enrolment["enrolled_at"] + timedelta(days=rng.randint(0, 40))
+        attempts.append({"user_id": enrolment["user_id"], "quiz_id": quiz_of[enrolment["course_id"]], "course_revision": 1,
+                         "language": "en", "status": "graded", "started_at": submitted, "submitted_at": submitted,
+                         "pass_mark": 80.0, "reveal": "after_pass", "snapshot": [], "passed": rng.random() < 0.5,
+                         "percent": rng.uniform(20, 100)})
+    db.session.execute(insert(QuizAttempt), attempts)
+    attempt_rows = db.session.execute(select(QuizAttempt.id, QuizAttempt.quiz_id)).all()
+    answers = []
+    for attempt_id, quiz_id in attempt_rows:
+        for position, (question_id, kind) in enumerate(questions[quiz_id][:5]):
+            answers.append({"attempt_id": attempt_id, "position": position, "question_id": question_id,
+                            "status": rng.choice(["correct", "correct", "wrong", "partial"]), "score": 1.0,
+                            "choices": str(rng.randint(0, 3)) if kind in ("single", "multiple") else ""})
+    db.session.execute(insert(AttemptAnswer), answers)
+    tracks = db.session.scalars(select(Track)).all()
+    certificates = []
+    for n, user in enumerate(rng.sample(users, 4000)):
+        issued = date.today() - timedelta(days=rng.randint(0, 800))
+        certificates.append({"serial": f"B-{n}", "code": f"{n:04d}-BENC-HMAR-K000"[:19], "user_id": user,
+                             "track_id": rng.choice(tracks).id, "hub_id": hubs[user % 6].id, "holder_name": "x",
+                             "kind": "courses", "note": "", "course_versions": {}, "issued_on": issued,
+                             "expires_on": issued + timedelta(days=730), "revoke_reason": ""})
+    db.session.execute(insert(Certificate), certificates)
+    cert_rows = db.session.execute(select(Certificate.id, Certificate.user_id, Certificate.track_id)).all()
+    deliveries = []
+    for _ in range(DELIVERIES):
+        cert_id, user, track_id = rng.choice(cert_rows)
+        deliveries.append({"user_id": user, "hub_id": hubs[user % 6].id, "track_id": track_id, "certificate_id": cert_id,
+                           "led_on": date.today() - timedelta(days=rng.randint(0, 500)), "school": f"School {rng.randint(1, 900)}",
+                           "region": "x", "online": rng.random() < 0.6, "children": rng.randint(5, 40),
+                           "parents": rng.randint(0, 10), "co_leader": "", "notes": "",
+                           "status": rng.choice(["confirmed", "confirmed", "confirmed", "pending"])})
+    db.session.execute(insert(LessonDelivery), deliveries)
+    db.session.commit()
+    print(f"rows: {len(users)} volunteers, {len(progress)} lesson-progress, {len(attempts)} attempts, "
+          f"{len(answers)} answers, {len(deliveries)} lessons led", flush=True)
+
+
+def measure(label: str, fn) -> float:
+    start = time.perf_counter()
+    fn()
+    seconds = time.perf_counter() - start
+    print(f"  {label:<38} {seconds:7.3f} s")
+    return seconds
+
+
+def run(url: str) -> float:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context(), app.test_request_context("/"):
+        if url.startswith("postgresql"):
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        db.create_all()
+        build(random.Random(11))
+        if url.startswith("postgresql"):
+            with db.engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+        else:
+            db.session.execute(text("ANALYZE"))
+        today = date.today()
+        hub_id = db.session.scalar(select(Hub.id))
+        course_id = db.session.scalar(select(Course.id).where(Course.slug == "bekind"))
+        print(f"{url.split(':')[0]}:")
+        slowest = 0.0
+        for name, scope in (("hub", queries.Scope(today - timedelta(days=365), today, hub_id)),
+                            ("national", queries.Scope(today - timedelta(days=365), today))):
+            figures = [
+                (f"{name} headline", lambda s=scope: queries.headline(s, today)),
+                (f"{name} funnel", lambda s=scope: queries.funnel(s)),
+                (f"{name} courses", lambda s=scope: queries.course_table(s, "en")),
+                (f"{name} tracks", lambda s=scope: queries.track_table(s, today, "en")),
+                (f"{name} months", lambda s=scope: queries.month_table(s)),
+                (f"{name} completion + median", lambda s=scope: queries.course_completion(s, "en")),
+                (f"{name} item analysis (bekind)", lambda s=scope: queries.item_analysis(course_id, s)),
+            ]
+            if name == "national":
+                figures.append(("national hubs + regions", lambda s=scope: queries.region_table(queries.hub_table(s, today))))
+            for label, fn in figures:
+                slowest = max(slowest, measure(label, fn))
+            measure(f"{name} CSV of lessons led", lambda s=scope: sum(len(chunk) for chunk in exports.csv_rows(
+                exports.LESSON_HEADER, exports.lesson_rows(s))))
+        db.session.remove()
+        db.engine.dispose()
+    return slowest
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite_max = run(f"sqlite:///{Path(tmp) / 'reports.sqlite3'}")
+    pg = os.environ.get("DATABASE_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    try:
+        import psycopg
+
+        psycopg.connect(pg.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3).close()
+    except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
+        print(f"PostgreSQL not reachable ({error.__class__.__name__}); SQLite figures only")
+    else:
+        run(pg)
+    print(f"report_max_seconds={sqlite_max:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Dashboards and exports. Coordinators see their hub only; admins see every hub."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.courses.models import Course, Track
+from lms.domain.roles import ADMIN, COORDINATOR, TRAINER
+from lms.extensions import db
+from lms.hubs.models import Hub
+from lms.i18n import current_locale
+from lms.permissions import admin_required, coordinator_required, ensure_can_manage_hub, roles_required
+from lms.reports import exports, queries
+from lms.reports.charts import bar_chart
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+TABLES = ("lessons", "courses", "tracks", "months")
+
+
+def _date(name: str, default: date) -> date:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return default
+
+
+def _scope(hub_id: int | None, *, allow_hub_filter: bool) -> queries.Scope:
+    today = date.today()
+    date_to = _date("to", today)
+    date_from = _date("from", date_to - timedelta(days=365))
+    track = db.session.scalar(select(Track).where(Track.slug == request.args.get("track", "")))
+    region = request.args.get("region") or None if allow_hub_filter else None
+    if allow_hub_filter and request.args.get("hub", type=int):
+        hub_id = request.args.get("hub", type=int)
+    return queries.Scope(date_from, date_to, hub_id, region, track.id if track else None)
+
+
+def _dashboard(scope: queries.Scope, *, hub: Hub | None, national: bool):
+    language, today = current_locale(), date.today()
+    months = queries.month_table(scope)
+    hubs = queries.hub_table(scope, today) if national else []
+    return render_template(
+        "reports/dashboard.html", hub=hub, national=national, scope=scope,
+        headline=queries.headline(scope, today), funnel=queries.funnel(scope),
+        courses=queries.course_table(scope, language), tracks=queries.track_table(scope, today, language),
+        months=months, hub_rows=hubs, region_rows=queries.region_table(hubs) if national else [],
+        month_chart=bar_chart([m["month"] for m in months], [m["lessons"] for m in months], title="lessons"),
+        all_tracks=db.session.scalars(select(Track).order_by(Track.position)).all(),
+        all_hubs=db.session.scalars(select(Hub).order_by(Hub.name)).all() if national else [],
+        regions=sorted({h.region for h in db.session.scalars(select(Hub))}) if national else [],
+    )
+
+
+@bp.route("/hub/<int:hub_id>")
+@coordinator_required
+def hub(hub_id: int):
+    ensure_can_manage_hub(hub_id)
+    hub = db.session.get(Hub, hub_id) or abort(404)
+    return _dashboard(_scope(hub.id, allow_hub_filter=False), hub=hub, national=False)
+
+
+@bp.route("/national")
+@admin_required
+def national():
+    return _dashboard(_scope(None, allow_hub_filter=True), hub=None, national=True)
+
+
+def _csv(scope: queries.Scope, table: str, name: str) -> Response:
+    language, today = current_locale(), date.today()
+    if table == "lessons":
+        body = exports.csv_rows(exports.LESSON_HEADER, exports.lesson_rows(scope))
+    elif table == "courses":
+        body = exports.dict_rows(queries.course_table(scope, language))
+    elif table == "tracks":
+        body = exports.dict_rows(queries.track_table(scope, today, language))
+    elif table == "months":
+        body = exports.dict_rows(queries.month_table(scope))
+    elif table == "hubs":
+        body = exports.dict_rows(queries.hub_table(scope, today))
+    elif table == "regions":
+        body = exports.dict_rows(queries.region_table(queries.hub_table(scope, today)))
+    else:
+        abort(404)
+    filename = f"{name}-{table}-{scope.date_from.isoformat()}-{scope.date_to.isoformat()}.csv"
+    return Response(stream_with_context(body), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/hub/<int:hub_id>/<table>.csv")
+@coordinator_required
+def hub_csv(hub_id: int, table: str):
+    ensure_can_manage_hub(hub_id)
+    hub = db.session.get(Hub, hub_id) or abort(404)
+    if table not in TABLES:
+        abort(404)
+    return _csv(_scope(hub.id, allow_hub_filter=False), table, hub.slug)
+
+
+@bp.route("/national/<table>.csv")
+@admin_required
+def national_csv(table: str):
+    if table not in (*TABLES, "hubs", "regions"):
+        abort(404)
+    return _csv(_scope(None, allow_hub_filter=True), table, "national")
+
+
+def _staff_scope() -> queries.Scope:
+    """Trainers and admins: every hub; coordinators: their own."""
+    if current_user.has_role(ADMIN, TRAINER):
+        return _scope(None, allow_hub_filter=True)
+    if current_user.hub_id is None:
+        abort(403)
+    return _scope(current_user.hub_id, allow_hub_filter=False)
+
+
+@bp.route("/courses")
+@roles_required(TRAINER, COORDINATOR, ADMIN)
+def courses():
+    scope = _staff_scope()
+    return render_template("reports/courses.html", rows=queries.course_completion(scope, current_locale()), scope=scope)
+
+
+@bp.route("/courses/<slug>/items")
+@roles_required(TRAINER, COORDINATOR, ADMIN)
+def items(slug: str):
+    course = db.session.scalar(select(Course).where(Course.slug == slug)) or abort(404)
+    scope = _staff_scope()
+    rows = queries.item_analysis(course.id, scope)
+    if request.args.get("format") == "csv":
+        width = max((len(r["choices"]) for r in rows), default=0)
+        header = ["quiz", "position", "question", "kind", "answers", "correct_share"] + [f"choice_{i + 1}" for i in range(width)]
+        body = exports.csv_rows(header, ([r["quiz"], r["position"], r["question"], r["kind"], r["answers"], r["correct_share"],
+                                          *r["choices"], *[""] * (width - len(r["choices"]))] for r in rows))
+        return Response(stream_with_context(body), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{slug}-items.csv"'})
+    return render_template("reports/items.html", course=course, rows=rows, scope=scope)
+
+
+@bp.route("/me.json")
+@login_required
+def my_record():
+    """A volunteer's own record, portable: profile, courses, attempts, certificates, lessons led."""
+    from lms.certificates.models import Certificate, LessonDelivery
+    from lms.learning.models import Enrolment, QuizAttempt
+
+    user = current_user
+    enrolments = db.session.execute(
+        select(Course.slug, Enrolment.enrolled_at, Enrolment.passed_at, Enrolment.passed_revision)
+        .join(Course, Course.id == Enrolment.course_id).where(Enrolment.user_id == user.id)).all()
+    attempts = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user.id).order_by(QuizAttempt.id)).all()
+    certificates = db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)).all()
+    deliveries = db.session.scalars(select(LessonDelivery).where(LessonDelivery.user_id == user.id)).all()
+    iso = lambda value: value.isoformat() if value else None  # noqa: E731
+    record = {
+        "exported_at": iso(date.today()),
+        "profile": {"name": user.name, "email": user.email, "phone": user.phone,
+                    "hub": user.hub.name if user.hub else None, "language": user.locale},
+        "courses": [{"course": slug, "enrolled_at": iso(e), "passed_at": iso(p), "passed_revision": r} for slug, e, p, r in enrolments],
+        "quiz_attempts": [{"quiz_id": a.quiz_id, "started_at": iso(a.started_at), "submitted_at": iso(a.submitted_at),
+                           "status": a.status, "percent": a.percent, "passed": a.passed, "answers": a.answers} for a in attempts],
+        "certificates": [{"serial": c.serial, "code": c.code, "track": c.track.slug, "issued_on": iso(c.issued_on),
+                          "expires_on": iso(c.expires_on), "revoked_at": iso(c.revoked_at), "revoke_reason": c.revoke_reason}
+                         for c in certificates],
+        "lessons_led": [{"date": iso(d.led_on), "track": d.track.slug, "school": d.school, "region": d.region,
+                         "online": d.online, "children": d.children, "parents": d.parents, "status": d.status}
+                        for d in deliveries],
+    }
+    response = current_app.json.response(record)
+    response.headers["Content-Disposition"] = 'attachment; filename="my-volunteer-record.json"'
+    return response
