@@ -35,3 +35,17 @@ def test_bekind_is_shown_in_kazakh_to_a_kazakh_speaker(page, live_server):
     text = page.inner_text("article")
     assert any(letter in text for letter in "әғқңөұүһі")
     assert "not available in your language" not in page.content()
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_coordinator_pages_fit_a_360px_screen(page, live_server, language):
+    log_in(page, live_server, "coordinator")
+    page.click(f"button[value={language}]")
+    page.goto(live_server["url"] + "/hub")  # redirects to the hub's people page
+    hub_path = page.url.split("/members")[0].replace(live_server["url"], "")
+    for path in (f"{hub_path}/members", f"{hub_path}/certification", f"{hub_path}/lessons-led",
+                 f"/reports{hub_path.replace('/hubs', '/hub')}", "/reports/courses", "/teach/"):
+        page.goto(live_server["url"] + path)
+        assert page.evaluate("document.documentElement.lang") == language, path
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than the screen in {language}"

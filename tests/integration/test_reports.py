@@ -149,7 +149,7 @@ def test_coordinator_sees_only_their_hub_and_admin_sees_all(app, world):
     coordinator = app.test_client()
     login(coordinator, make_user(world["hub_a"], roles=("coordinator",)))
     page = coordinator.get(f"/reports/hub/{world['hub_a'].id}").get_data(as_text=True)
-    assert "reaching 30 children and 3 parents" in page and "<svg" in page
+    assert "1 volunteers led 2 lessons (1 online) in 1 schools, reaching 30 children and 3 parents" in page and "<svg" in page
     assert coordinator.get(f"/reports/hub/{world['hub_b'].id}").status_code == 403
     assert coordinator.get(f"/reports/hub/{world['hub_b'].id}/lessons.csv").status_code == 403
     assert coordinator.get("/reports/national").status_code == 403
