@@ -18,7 +18,7 @@ from lms.reports import exports, queries
 from lms.reports.charts import bar_chart
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-TABLES = ("lessons", "courses", "tracks", "months")
+TABLES = ("lessons", "courses", "tracks", "months", "funnel")
 
 
 def _date(name: str, default: date) -> date:
@@ -79,6 +79,8 @@ def _csv(scope: queries.Scope, table: str, name: str) -> Response:
         body = exports.dict_rows(queries.track_table(scope, today, language))
     elif table == "months":
         body = exports.dict_rows(queries.month_table(scope))
+    elif table == "funnel":
+        body = exports.csv_rows(["step", "volunteers"], queries.funnel(scope))
     elif table == "hubs":
         body = exports.dict_rows(queries.hub_table(scope, today))
     elif table == "regions":

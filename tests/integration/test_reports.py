@@ -167,3 +167,15 @@ def test_volunteer_downloads_their_own_record(app, world):
     assert [c["course"] for c in record["courses"]] == ["alpha"]
     assert len(record["lessons_led"]) == 3 and record["certificates"][0]["serial"] == "S1"
     assert all(d["school"] != "Aul school" for d in record["lessons_led"])  # nobody else's data
+
+
+@pytest.mark.parametrize("table", ["courses", "tracks", "months", "funnel"])
+def test_every_hub_table_downloads_as_csv(app, world, table):
+    client = app.test_client()
+    login(client, make_user(world["hub_a"], roles=("coordinator",)))
+    response = client.get(f"/reports/hub/{world['hub_a'].id}/{table}.csv")
+    assert response.status_code == 200 and response.get_data().startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8").lstrip("\ufeff"))))
+    assert len(rows) >= 2
+    if table == "funnel":
+        assert rows[1:] == [["registered", "3"], ["enrolled", "2"], ["passed", "1"], ["certified", "1"], ["led", "1"]]
