@@ -8,7 +8,7 @@ from flask import Flask
 
 from lms import permissions, security
 from lms.config import load_config
-from lms.extensions import csrf, db, limiter, login_manager, migrate
+from lms.extensions import compress, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    compress.init_app(app)
     _init_database_events(app)
 
     from lms import i18n
@@ -59,9 +60,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reports_bp)
 
     from lms import errors
-    from lms.main import chrome
+    from lms.main import assets, chrome
 
     chrome.init_app(app)
+    assets.init_app(app)
 
     errors.init_app(app)
 

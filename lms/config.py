@@ -54,6 +54,14 @@ class DefaultConfig:
     MAIL_PASSWORD = ""
     MAIL_USE_TLS = True
     MAIL_FROM = "no-reply@localhost"
+    # Compression: brotli where the browser takes it, else gzip; streamed exports stay streamed.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 5
+    COMPRESS_LEVEL = 6
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_STREAMS = False
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                          "image/svg+xml", "text/csv"]
     COURSES_DIR = str(Path(__file__).resolve().parent.parent / "courses")
 
 

@@ -103,7 +103,8 @@ def add_security_headers(response):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if current_user.is_authenticated and not request.path.startswith("/static/"):
         # Shared phones are common: a logged-in page must not come back from the cache.
-        headers["Cache-Control"] = "no-store"
+        # (Lesson pages opt into "private, no-cache" so they can be revalidated with an ETag.)
+        headers.setdefault("Cache-Control", "no-store")
     return response
 
 

@@ -120,6 +120,7 @@ class CourseHead:
     languages: tuple[str, ...]
     retired: bool
     title: str
+    revision: int = 0
 
 
 def _outline_statement():
@@ -138,6 +139,7 @@ def _outline_statement():
     return (
         select(
             courses.c.id, courses.c.slug, courses.c.default_language, courses.c.languages, courses.c.retired,
+            courses.c.revision,
             func.coalesce(course_own.c.title, course_fallback.c.title).label("course_title"),
             enrolment.label("enrolment_id"),
             lessons.c.id.label("lesson_id"), lessons.c.slug.label("lesson_slug"), lessons.c.minutes,
@@ -200,7 +202,8 @@ def page_outline(course_slug: str, user_id: int | None, wanted_language: str, le
         return None
     first = rows[0]
     languages = tuple(first.languages.split(","))
-    course = CourseHead(first.id, first.slug, first.default_language, languages, first.retired, first.course_title)
+    course = CourseHead(first.id, first.slug, first.default_language, languages, first.retired, first.course_title,
+                        first.revision)
     language = wanted_language if wanted_language in languages else course.default_language
     quizzes = connection.execute(_QUIZZES, {"course_id": course.id, "user_id": user_id or -1}).all()
     after: dict[int | None, list] = {}

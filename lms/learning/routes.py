@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import hashlib
+import time
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -116,13 +131,42 @@ def lesson(slug: str, lesson_slug: str):
         abort(404)
     steps = outline.steps
     index = next(i for i, s in enumerate(steps) if s.kind == "lesson" and s.slug == lesson_slug)
-    return render_template(
+    etag = _lesson_etag(outline, lesson_slug)
+    if etag and request.if_none_match.contains(etag):
+        return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": REVALIDATE})
+    response = make_response(render_template(
         "learning/lesson.html", course=outline.course, course_title=outline.course.title, steps=steps,
         step=steps[index], previous=steps[index - 1] if index > 0 else None,
         following=steps[index + 1] if index + 1 < len(steps) else None,
         body_html=fill_hub_placeholders(outline.body_html, _viewer_hub), shown_language=outline.body_language,
         wanted_language=current_locale(), enrolled=outline.enrolled, progress=outline.progress,
-    )
+    ))
+    if etag:
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = REVALIDATE
+    return response
+
+
+REVALIDATE = "private, no-cache"
+
+
+def _lesson_etag(outline, lesson_slug: str) -> str | None:
+    """A lesson page answers conditional requests: same learner, lesson, language, ticks,
+    course revision, hub settings and CSRF session -> same page. Changes hourly so the
+    page's form token never grows stale in a cache."""
+    if session.get("_flashes"):
+        return None
+    from flask_wtf.csrf import generate_csrf
+
+    generate_csrf()  # makes sure the session holds the token the page will carry
+    hub = _viewer_hub() if "{hub:" in (outline.body_html or "") else None
+    parts = [
+        current_user.id, current_user.session_version, sorted(current_user.roles), outline.course.id,
+        outline.course.revision, lesson_slug, current_locale(), outline.enrolled,
+        [s.id for s in outline.steps if s.done], tuple(hub) if hub else None,
+        session.get("csrf_token"), int(time.time() // 3600),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 @bp.route("/courses/<slug>/lessons/<lesson_slug>/done", methods=["POST"])

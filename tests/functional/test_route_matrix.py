@@ -21,7 +21,7 @@ ACCESS = {
     "auth.reset_with_token": "public", "auth.logout": "public",
     "learning.catalogue": "public", "learning.course": "public", "courses.media": "public",
     "certificates.verify": "public", "certificates.verify_json": "public", "certificates.verify_form": "public",
-    "certificates.jwks": "public",
+    "certificates.jwks": "public", "assets.asset": "public",
     "main.dashboard": "login", "auth.account": "login", "auth.change_password": "login", "auth.reauth": "login",
     "auth.logout_everywhere": "login", "auth.two_factor": "login", "auth.two_factor_off": "login",
     "learning.enrol": "login", "learning.lesson": "login", "learning.lesson_done": "login", "learning.lesson_undo": "login",

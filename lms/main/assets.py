@@ -1,0 +1,48 @@
+"""Static files under content-hashed names, cached for a year.
+
+`asset_url("css/site.css")` gives `/assets/css/site.3f9c2a1b.css`; a new version of the
+file gets a new name, so browsers on slow connections never re-download an unchanged
+file and never keep a stale one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, send_file, url_for
+
+bp = Blueprint("assets", __name__)
+YEAR = 60 * 60 * 24 * 365
+
+
+def _digest(path: Path) -> str:
+    cache = current_app.extensions.setdefault("lms_asset_hashes", {})
+    key = (str(path), path.stat().st_mtime_ns)
+    if key not in cache:
+        cache[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    return cache[key]
+
+
+def asset_url(filename: str) -> str:
+    path = Path(current_app.static_folder) / filename
+    stem, dot, suffix = filename.rpartition(".")
+    return url_for("assets.asset", filename=f"{stem}.{_digest(path)}.{suffix}")
+
+
+@bp.route("/assets/<path:filename>")
+def asset(filename: str):
+    stem, _dot, suffix = filename.rpartition(".")
+    base, _dot2, digest = stem.rpartition(".")
+    root = Path(current_app.static_folder).resolve()
+    path = (root / f"{base}.{suffix}").resolve()
+    if not path.is_relative_to(root) or not path.is_file() or digest != _digest(path):
+        abort(404)
+    response = send_file(path, max_age=YEAR, conditional=True)
+    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    return response
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals["asset_url"] = asset_url

@@ -1,0 +1,82 @@
+"""Pages for weak connections: small when compressed, cached assets, conditional lesson pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lms.courses.importer import import_tree
+from lms.domain.course_format import load_tree
+from tests.conftest import login
+from tests.factories import make_user
+
+LIMIT = 30 * 1024
+BROWSER = {"Accept-Encoding": "br, gzip, deflate"}
+
+
+@pytest.fixture
+def shipped(app):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    tree, problems = load_tree(root / "courses", display_root=root)
+    assert not problems
+    import_tree(tree)
+
+
+def transferred(client, url) -> tuple[int, str]:
+    """Compressed bytes of a page plus the stylesheets and scripts it loads."""
+    response = client.get(url, headers=BROWSER)
+    assert response.status_code == 200, url
+    html = client.get(url).get_data(as_text=True)
+    total = len(response.data)
+    for asset in re.findall(r'(?:href|src)="(/assets/[^"]+)"', html):
+        asset_response = client.get(asset, headers=BROWSER)
+        assert asset_response.status_code == 200
+        total += len(asset_response.data)
+    return total, html
+
+
+def test_learner_pages_are_under_30_kb_compressed_with_their_css_and_js(client, hub, shipped):
+    login(client, make_user(hub))
+    client.post("/courses/bekind/enrol")
+    start = client.post("/courses/bekind/quizzes/final/start")
+    attempt_url = start.headers["Location"]
+    for url in ("/courses", "/courses/bekind", "/courses/bekind/lessons/running-a-bekind-lesson",
+                "/courses/bekind/quizzes/final", attempt_url, "/dashboard"):
+        size, html = transferred(client, url)
+        assert size <= LIMIT, f"{url}: {size} bytes"
+        # no third-party requests, no web fonts
+        assert not re.search(r'(?:src|href)="(?:https?:)?//', re.sub(r"<a [^>]*>", "", html)), url
+
+
+def test_responses_are_compressed(client):
+    response = client.get("/courses", headers={"Accept-Encoding": "gzip"})
+    assert response.headers.get("Content-Encoding") == "gzip"
+
+
+def test_stylesheet_has_a_content_hashed_name_and_a_long_cache(client):
+    html = client.get("/login").get_data(as_text=True)
+    href = re.search(r'href="(/assets/css/site\.[0-9a-f]{10}\.css)"', html).group(1)
+    response = client.get(href)
+    assert response.status_code == 200 and "immutable" in response.headers["Cache-Control"]
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert "@font-face" not in response.get_data(as_text=True)
+    assert client.get(href.replace(href[-15:-5], "0000000000")).status_code == 404  # a stale name is not served
+
+
+def test_lesson_page_answers_conditional_requests(client, hub, shipped):
+    login(client, make_user(hub))
+    client.post("/courses/bekind/enrol")
+    url = "/courses/bekind/lessons/what-bullying-is"
+    client.get(url)  # shows (and so clears) the "you are enrolled" message; pages with messages get no ETag
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and not again.data
+    client.post(f"{url}/done")
+    client.get("/courses/bekind")  # where the flash, if any, is shown
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
