@@ -7,9 +7,21 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from lms.courses.models import Course, CourseFile, CourseText, Lesson, LessonText, Question, Quiz, Track
+from lms.courses.images import web_copy
+from lms.courses.models import (
+    Course,
+    CourseFile,
+    CourseImage,
+    CourseText,
+    Lesson,
+    LessonText,
+    Question,
+    Quiz,
+    Track,
+)
 from lms.courses.rendering import Renderer
 from lms.domain.course_format import CourseSource, CourseTree, TrackSource
+from lms.domain.course_format.course import IMAGE_SUFFIXES
 from lms.extensions import db
 from lms.models_base import utcnow
 
@@ -95,7 +107,8 @@ def import_course(source: CourseSource, track: Track) -> ImportReport:
     course.updated_at = utcnow()
     db.session.flush()
 
-    renderer = Renderer(media_prefix=f"/media/{source.slug}/")
+    sizes = _sync_images(course, source)
+    renderer = Renderer(media_prefix=f"/media/{source.slug}/", image_sizes=sizes)
     _sync_texts(course, source, renderer)
     report = ImportReport(source.slug, "new" if is_new else "changed", course.revision)
     lessons_by_slug = _sync_lessons(course, source, renderer, report.lessons)
@@ -256,3 +269,29 @@ def _sync_files(course: Course, source: CourseSource) -> None:
             row.content, row.sha256 = content, digest
     for row in current.values():
         db.session.delete(row)
+
+
+def _sync_images(course: Course, source: CourseSource) -> dict[str, tuple[int, int]]:
+    """Make web copies of new or changed images; returns each image's displayed size."""
+    current = {i.path: i for i in db.session.scalars(select(CourseImage).where(CourseImage.course_id == course.id))}
+    sizes = {}
+    for path, content in source.files.items():
+        if not path.lower().endswith(IMAGE_SUFFIXES):
+            continue
+        digest = hashlib.sha256(content).hexdigest()
+        row = current.pop(path, None)
+        if row is None or row.source_sha256 != digest:
+            copy = web_copy(content)
+            if copy is None:
+                if row is not None:
+                    db.session.delete(row)
+                continue
+            if row is None:
+                row = CourseImage(course_id=course.id, path=path)
+                db.session.add(row)
+            row.source_sha256, row.content, row.mimetype = digest, copy.content, copy.mimetype
+            row.width, row.height = copy.width, copy.height
+        sizes[path] = (row.width, row.height)
+    for row in current.values():
+        db.session.delete(row)
+    return sizes

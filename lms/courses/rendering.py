@@ -60,35 +60,41 @@ def _slugify(value: str, separator: str) -> str:
 class _CourseLinks(Treeprocessor):
     """Point relative image links at the course's stored files; lazy-load images."""
 
-    def __init__(self, md, media_prefix: str):
+    def __init__(self, md, media_prefix: str, sizes: dict):
         super().__init__(md)
         self.media_prefix = media_prefix
+        self.sizes = sizes
 
     def run(self, root: Element) -> None:
         for img in root.iter("img"):
             src = img.get("src", "")
             if src and not re.match(r"^[a-z][a-z0-9+.-]*:|^/", src, re.I):
-                img.set("src", self.media_prefix + normpath(src).lstrip("./"))
+                path = normpath(src).lstrip("./")
+                img.set("src", self.media_prefix + path)
+                if path in self.sizes:
+                    img.set("width", str(self.sizes[path][0]))
+                    img.set("height", str(self.sizes[path][1]))
             img.set("loading", "lazy")
 
 
 class _CourseLinksExtension(Extension):
-    def __init__(self, media_prefix: str):
+    def __init__(self, media_prefix: str, sizes: dict):
         super().__init__()
         self.media_prefix = media_prefix
+        self.sizes = sizes
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API name)
-        md.treeprocessors.register(_CourseLinks(md, self.media_prefix), "course_links", 5)
+        md.treeprocessors.register(_CourseLinks(md, self.media_prefix, self.sizes), "course_links", 5)
 
 
 class Renderer:
     """One configured Markdown instance per course (reset between documents: cheaper)."""
 
-    def __init__(self, media_prefix: str = ""):
+    def __init__(self, media_prefix: str = "", image_sizes: dict | None = None):
         self._md = markdown.Markdown(
             extensions=[
                 "tables", "fenced_code", "footnotes", "admonition", "sane_lists",
-                "toc", _CourseLinksExtension(media_prefix),
+                "toc", _CourseLinksExtension(media_prefix, image_sizes or {}),
             ],
             extension_configs={
                 "toc": {"slugify": _slugify, "permalink": False},

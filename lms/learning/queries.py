@@ -251,3 +251,20 @@ def course_text(course: Course, language: str) -> CourseText | None:
 
 def course_by_slug_id(course_id: int) -> Course:
     return db.session.get(Course, course_id)
+
+
+def all_lesson_bodies(course: Course, wanted_language: str) -> list[tuple[str, str, str]]:
+    """(title, html, language) of every current lesson, in the learner's language where it exists: one query."""
+    language = content_language(course, wanted_language)
+    rows = db.session.execute(
+        select(Lesson.id, LessonText.language, LessonText.title, LessonText.body_html)
+        .join(LessonText, LessonText.lesson_id == Lesson.id)
+        .where(Lesson.course_id == course.id, Lesson.removed.is_(False),
+               LessonText.language.in_({language, course.default_language}))
+        .order_by(Lesson.position)
+    ).all()
+    chosen: dict[int, tuple[str, str, str]] = {}
+    for lesson_id, lang, title, html in rows:
+        if lesson_id not in chosen or lang == language:
+            chosen[lesson_id] = (title, html, lang)
+    return list(chosen.values())

@@ -106,6 +106,20 @@ def course(slug: str):
     )
 
 
+@bp.route("/courses/<slug>/print")
+@login_required
+def print_course(slug: str):
+    """The whole course on one page, to print for a workshop with no connection at all."""
+    course = _course_or_404(slug)
+    lessons = queries.all_lesson_bodies(course, current_locale())
+    text = queries.course_text(course, queries.content_language(course, current_locale()))
+    return render_template(
+        "learning/print.html", course=course, text=text,
+        lessons=[(title, fill_hub_placeholders(html, _viewer_hub), language) for title, html, language in lessons],
+        overview_html=fill_hub_placeholders(text.overview_html, _viewer_hub),
+    )
+
+
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
 @login_required
 def enrol(slug: str):

@@ -24,7 +24,7 @@ ACCESS = {
     "certificates.jwks": "public", "assets.asset": "public",
     "main.dashboard": "login", "auth.account": "login", "auth.change_password": "login", "auth.reauth": "login",
     "auth.logout_everywhere": "login", "auth.two_factor": "login", "auth.two_factor_off": "login",
-    "learning.enrol": "login", "learning.lesson": "login", "learning.lesson_done": "login", "learning.lesson_undo": "login",
+    "learning.enrol": "login", "learning.print_course": "login", "learning.lesson": "login", "learning.lesson_done": "login", "learning.lesson_undo": "login",
     "learning.quiz": "login", "learning.start_quiz": "login", "learning.attempt": "login", "learning.attempt_result": "login",
     "certificates.mine": "login", "certificates.lessons_led": "login", "certificates.pdf": "login",
     "certificates.credential": "login",
