@@ -76,3 +76,14 @@ class AttemptAnswer(db.Model):
     score: Mapped[float]
     # Original indices of the choices ticked, e.g. "0,2" (choice questions only).
     choices: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SyncReceipt(db.Model):
+    """A "mark as done" sent from a device after being offline, accepted once per key."""
+
+    __tablename__ = "sync_receipts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

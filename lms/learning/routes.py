@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from lms.courses.models import Lesson, Quiz
 from lms.courses.rendering import fill_hub_placeholders
-from lms.extensions import db
+from lms.extensions import csrf, db
 from lms.i18n import current_locale
 from lms.learning import queries, services
 from lms.learning.models import QuizAttempt
@@ -118,6 +118,49 @@ def print_course(slug: str):
         lessons=[(title, fill_hub_placeholders(html, _viewer_hub), language) for title, html, language in lessons],
         overview_html=fill_hub_placeholders(text.overview_html, _viewer_hub),
     )
+
+
+@bp.route("/courses/<slug>/offline.json")
+@login_required
+def offline_manifest(slug: str):
+    """What "Save for offline" stores on the device: the course's pages and images (never quizzes)."""
+    from lms.courses.models import CourseFile
+    from lms.main.assets import asset_url
+
+    course = _course_or_404(slug)
+    lessons = db.session.scalars(
+        select(Lesson.slug).where(Lesson.course_id == course.id, Lesson.removed.is_(False)).order_by(Lesson.position)
+    ).all()
+    images = db.session.scalars(select(CourseFile.path).where(CourseFile.course_id == course.id)).all()
+    from lms.domain.course_format.course import IMAGE_SUFFIXES
+
+    urls = [url_for("learning.course", slug=slug), url_for("learning.print_course", slug=slug)]
+    urls += [url_for("learning.lesson", slug=slug, lesson_slug=lesson) for lesson in lessons]
+    urls += [url_for("courses.media", slug=slug, path=path) for path in images if path.lower().endswith(IMAGE_SUFFIXES)]
+    urls += [asset_url("css/site.css"), asset_url("js/offline.js")]
+    return {"course": slug, "urls": urls}
+
+
+@bp.route("/sync/lesson-done", methods=["POST"])
+@csrf.exempt  # JSON with a custom header: a cross-site form cannot send it, and no CORS is allowed
+@login_required
+def sync_lesson_done():
+    data = request.get_json(silent=True) or {}
+    origin = request.headers.get("Origin")
+    if request.headers.get("X-LMS-Sync") != "1" or (origin and origin.rstrip("/") != request.host_url.rstrip("/")):
+        abort(400)
+    key, slug, lesson_slug = str(data.get("key", ""))[:64], data.get("course", ""), data.get("lesson", "")
+    if len(key) < 8:
+        abort(400)
+    course = _course_or_404(str(slug))
+    lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == str(lesson_slug)))
+    if lesson is None:
+        abort(404)
+    try:
+        status = services.sync_lesson_done(current_user, course, lesson, key)
+    except services.LearningError as error:
+        return {"status": "refused", "reason": error.code}, 409
+    return {"status": status, "lesson": lesson.slug}
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])

@@ -18,7 +18,7 @@ from lms.domain import attempts as rules
 from lms.domain.grading import grade_attempt
 from lms.domain.progress import PASSED, course_progress
 from lms.extensions import db
-from lms.learning.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt
+from lms.learning.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt, SyncReceipt
 from lms.models_base import utcnow
 from lms.transactions import write_transaction
 
@@ -67,6 +67,29 @@ def mark_lesson_done(user, course: Course, lesson: Lesson) -> bool:
             return _update_passed(user.id, course)
     except IntegrityError:
         return False  # the same mark arrived twice at once; the first one counted
+
+
+def sync_lesson_done(user, course: Course, lesson: Lesson, key: str) -> str:
+    """A mark queued on a device while offline: checked like any mark, accepted once per key.
+
+    Returns "done", or "duplicate" when this key was already received.
+    """
+    if lesson.course_id != course.id or lesson.removed:
+        raise LearningError("no_such_lesson")
+    try:
+        with write_transaction():
+            if db.session.get(SyncReceipt, key) is not None:
+                return "duplicate"
+            if get_enrolment(user.id, course.id) is None:
+                raise LearningError("not_enrolled")
+            db.session.add(SyncReceipt(key=key, user_id=user.id, lesson_id=lesson.id))
+            if db.session.get(LessonProgress, (user.id, lesson.id)) is None:
+                db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id))
+            db.session.flush()
+            _update_passed(user.id, course)
+    except IntegrityError:
+        return "duplicate"  # the same key arrived twice at once
+    return "done"
 
 
 def unmark_lesson(user, course: Course, lesson: Lesson) -> None:

@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from lms.extensions import db
@@ -41,6 +50,15 @@ def set_language():
             db.session.commit()
     target = request.form.get("next")
     return redirect(target if is_safe_redirect(target) else url_for("main.index"))
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The service worker, from the site root so it may serve every page saved for offline."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js", mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
 
 
 @bp.route("/healthz")

@@ -80,3 +80,32 @@ def test_lesson_page_answers_conditional_requests(client, hub, shipped):
     client.get("/courses/bekind")  # where the flash, if any, is shown
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_offline_marks_are_accepted_once_per_key_and_checked(client, hub, make_course):
+    from sqlalchemy import func, select
+
+    from lms.extensions import db
+    from lms.learning.models import LessonProgress
+
+    course = make_course()
+    login(client, make_user(hub))
+    body = {"key": "k-123456789", "course": course.slug, "lesson": "lesson-1"}
+    headers = {"X-LMS-Sync": "1"}
+    assert client.post("/sync/lesson-done", json=body, headers=headers).status_code == 409  # not enrolled: refused
+    client.post(f"/courses/{course.slug}/enrol")
+    assert client.post("/sync/lesson-done", json=body, headers=headers).get_json()["status"] == "done"
+    assert client.post("/sync/lesson-done", json=body, headers=headers).get_json()["status"] == "duplicate"
+    assert client.post("/sync/lesson-done", json=body).status_code == 400  # no custom header: not our script
+    assert client.post("/sync/lesson-done", json=body, headers={**headers, "Origin": "https://evil.example"}).status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(LessonProgress)) == 1
+
+
+def test_offline_manifest_lists_pages_and_images_but_no_quiz(client, hub, make_course):
+    course = make_course(lessons=3)
+    login(client, make_user(hub))
+    urls = client.get(f"/courses/{course.slug}/offline.json").get_json()["urls"]
+    assert f"/courses/{course.slug}/lessons/lesson-3" in urls and not any("quiz" in url for url in urls)
+    assert any(url.startswith("/assets/js/offline.") for url in urls)
+    worker = client.get("/sw.js")
+    assert worker.headers["Service-Worker-Allowed"] == "/" and "text/javascript" in worker.content_type

@@ -84,7 +84,7 @@ def test_language_switcher_saved_for_logged_in_user(app, hub):
     assert db.session.get(User, user.id).locale == "ru"
     other_device = app.test_client()
     login(other_device, user)
-    assert '<html lang="ru">' in other_device.get("/dashboard").get_data(as_text=True)
+    assert '<html lang="ru"' in other_device.get("/dashboard").get_data(as_text=True)
 
 
 def test_language_switcher_refuses_external_next(client):
@@ -94,4 +94,4 @@ def test_language_switcher_refuses_external_next(client):
 
 def test_accept_language_used_when_no_choice(client):
     page = client.get("/login", headers={"Accept-Language": "kk-KZ,kk;q=0.9"}).get_data(as_text=True)
-    assert '<html lang="kk">' in page
+    assert '<html lang="kk"' in page

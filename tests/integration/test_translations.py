@@ -63,7 +63,7 @@ def test_russian_plural_forms(app):
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_same_page_in_each_language(client, language):
     page = client.get("/login", headers={"Accept-Language": language}).get_data(as_text=True)
-    assert f'<html lang="{language}">' in page
+    assert f'<html lang="{language}"' in page
     expected = "Courses" if language == "en" else catalogue(language)["Courses"].string
     assert f">{expected}<" in page
     if language == "kk":
@@ -78,7 +78,7 @@ def test_switcher_choice_persists_for_logged_in_user(app, hub):
     other_device = app.test_client()
     login(other_device, user)
     page = other_device.get("/dashboard", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert '<html lang="kk">' in page and catalogue("kk")["Dashboard"].string in page
+    assert '<html lang="kk"' in page and catalogue("kk")["Dashboard"].string in page
 
 
 def test_dates_follow_the_locale(app):
