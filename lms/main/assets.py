@@ -17,8 +17,10 @@ YEAR = 60 * 60 * 24 * 365
 
 
 def _digest(path: Path) -> str:
+    """Hash of the file's content; in production computed once per process (files do not
+    change under a running server), in debug mode on every change."""
     cache = current_app.extensions.setdefault("lms_asset_hashes", {})
-    key = (str(path), path.stat().st_mtime_ns)
+    key = (str(path), path.stat().st_mtime_ns) if current_app.debug else str(path)
     if key not in cache:
         cache[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
     return cache[key]

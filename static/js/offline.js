@@ -4,8 +4,8 @@
 (function () {
   "use strict";
   var QUEUE = "lms-offline-queue";
-  var doc = document.documentElement;
-  var text = function (name) { return doc.getAttribute("data-text-" + name) || name; };
+  var texts = document.querySelector("header.site");  // translated messages, set by the page
+  var text = function (name) { return (texts && texts.getAttribute("data-text-" + name)) || name; };
 
   function banner(message, kind) {
     var box = document.getElementById("offline-banner");
