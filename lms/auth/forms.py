@@ -36,19 +36,11 @@ class NewPasswordMixin:
             raise ValidationError(" ".join(str(PASSWORD_MESSAGES[p]) for p in problems))
 
 
-class RegisterForm(NewPasswordMixin, FlaskForm):
-    name = StringField(
-        _l("Full name (as it should appear on certificates)"),
-        validators=[DataRequired(), Length(max=200)],
-    )
+class ContactMixin:
+    """Email and phone: each optional, at least one required, both checked."""
+
     email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
     phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=32)])
-    hub_id = SelectField(_l("Your hub"), coerce=int, validators=[DataRequired()])
-    locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
-
-    def login_identifiers(self):
-        return (self.email.data or "", self.phone.data or "")
 
     def validate_email(self, field):
         if field.data and not normalise_email(field.data):
@@ -66,6 +58,20 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
             ]
             return False
         return ok
+
+
+class RegisterForm(NewPasswordMixin, ContactMixin, FlaskForm):
+    name = StringField(
+        _l("Full name (as it should appear on certificates)"),
+        validators=[DataRequired(), Length(max=200)],
+    )
+    hub_id = SelectField(_l("Your hub"), coerce=int, validators=[DataRequired()])
+    locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+    def login_identifiers(self):
+        return (self.email.data or "", self.phone.data or "")
+
 
 
 class LoginForm(FlaskForm):

@@ -4,34 +4,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Regexp
 
-from lms.auth.forms import LANGUAGE_CHOICES
-from lms.domain.contacts import normalise_email, normalise_phone
+from lms.auth.forms import LANGUAGE_CHOICES, ContactMixin
 
 
-class VolunteerForm(FlaskForm):
+class VolunteerForm(ContactMixin, FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
-    phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=32)])
     locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
-
-    def validate_email(self, field):
-        if field.data and not normalise_email(field.data):
-            raise ValidationError(_l("This is not a valid email address."))
-
-    def validate_phone(self, field):
-        if field.data and not normalise_phone(field.data):
-            raise ValidationError(_l("Write the number with its code, e.g. +7 701 234 5678."))
-
-    def validate(self, extra_validators=None):
-        ok = super().validate(extra_validators)
-        if not (self.email.data or "").strip() and not (self.phone.data or "").strip():
-            self.email.errors = list(self.email.errors) + [
-                _l("Give an email or a phone number (or both).")
-            ]
-            return False
-        return ok
 
 
 class VolunteerCsvForm(FlaskForm):
