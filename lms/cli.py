@@ -150,6 +150,10 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(hubs_cli)
     app.cli.add_command(demo)
+    from lms.backup import backup, restore
+
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
     from lms.courses.cli import courses_cli
 
     app.cli.add_command(courses_cli)
