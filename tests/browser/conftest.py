@@ -60,8 +60,22 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "emails": emails}
+    yield {"url": f"http://127.0.0.1:{server.server_port}", "emails": emails, "app": app}
     server.shutdown()
+
+
+@pytest.fixture
+def live_app_db(live_server):
+    """Read the live server's database from the test (a context manager giving `db`)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def opened():
+        with live_server["app"].app_context():
+            yield db
+            db.session.remove()
+
+    return opened
 
 
 @pytest.fixture
