@@ -6,12 +6,15 @@ tests are skipped with the reason.
 
 from __future__ import annotations
 
+import os
 import shutil
-import threading
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from lms import create_app
 from lms.courses.importer import import_tree
@@ -40,12 +43,14 @@ def browser():
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    """The app on 127.0.0.1 with the shipped courses and one account per role."""
+    """The app under gunicorn on 127.0.0.1, with the shipped courses and one account per role.
+
+    The test reads the same SQLite file through its own app object (`live_app_db`).
+    """
     folder = tmp_path_factory.mktemp("live")
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite3'}",
-        "SECRET_KEY": "browser-tests", "RATELIMIT_ENABLED": False,
-    })
+    settings = {"DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}", "SECRET_KEY": "browser-tests",
+                "LOGIN_RATE_LIMIT": "1000 per minute"}
+    app = create_app({"SQLALCHEMY_DATABASE_URI": settings["DATABASE_URL"], "SECRET_KEY": settings["SECRET_KEY"]})
     with app.app_context():
         db.create_all()
         tree, problems = load_tree(ROOT / "courses", display_root=ROOT)
@@ -57,11 +62,27 @@ def live_server(tmp_path_factory):
         users = {role: make_user(hub, roles=(role,), email=f"{role}@browser.example.org", name=f"Test {role.title()}")
                  for role in ("volunteer", "trainer", "coordinator", "admin")}
         emails = {role: user.email for role, user in users.items()}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "emails": emails, "app": app}
-    server.shutdown()
+        db.session.remove()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, **settings}
+    env.pop("DATABASE_TEST_URL", None)
+    log = open(folder / "gunicorn.log", "w")  # noqa: SIM115 - open for the server's lifetime
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", "2", "-b", f"127.0.0.1:{port}",
+         "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    deadline = time.time() + 30
+    while True:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        assert time.time() < deadline and server.poll() is None, (folder / "gunicorn.log").read_text()[-2000:]
+        time.sleep(0.1)
+    yield {"url": f"http://127.0.0.1:{port}", "emails": emails, "app": app}
+    server.terminate()
+    server.wait(timeout=20)
+    log.close()
 
 
 @pytest.fixture
