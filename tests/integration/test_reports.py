@@ -149,14 +149,15 @@ def test_coordinator_sees_only_their_hub_and_admin_sees_all(app, world):
     coordinator = app.test_client()
     login(coordinator, make_user(world["hub_a"], roles=("coordinator",)))
     page = coordinator.get(f"/reports/hub/{world['hub_a'].id}").get_data(as_text=True)
-    assert "1 volunteers led 2 lessons (1 online) in 1 schools, reaching 30 children and 3 parents" in page and "<svg" in page
+    assert "Volunteers who led lessons: 1. Lessons led: 2 (online: 1) in 1 schools; children reached: 30, parents reached: 3." in page
+    assert "<svg" in page
     assert coordinator.get(f"/reports/hub/{world['hub_b'].id}").status_code == 403
     assert coordinator.get(f"/reports/hub/{world['hub_b'].id}/lessons.csv").status_code == 403
     assert coordinator.get("/reports/national").status_code == 403
     admin = app.test_client()
     login(admin, make_user(world["hub_a"], roles=("admin",)))
     national = admin.get("/reports/national").get_data(as_text=True)
-    assert "reaching 130 children and 10 parents" in national and "Hub B" in national
+    assert "children reached: 130, parents reached: 10" in national and "Hub B" in national
 
 
 def test_volunteer_downloads_their_own_record(app, world):
