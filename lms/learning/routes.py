@@ -29,6 +29,7 @@ from lms.extensions import csrf, db
 from lms.i18n import current_locale
 from lms.learning import queries, services
 from lms.learning.models import QuizAttempt
+from lms.learning.review import build_review, shown_language
 from lms.models_base import utcnow
 
 bp = Blueprint("learning", __name__)
@@ -321,10 +322,6 @@ def _own_attempt(attempt_id: int) -> QuizAttempt:
     return attempt
 
 
-def _shown(entry: dict, language: str) -> str:
-    return language if language in entry else next(iter(entry))
-
-
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
 @login_required
 def attempt(attempt_id: int):
@@ -347,7 +344,7 @@ def attempt(attempt_id: int):
         return redirect(url_for("learning.attempt_result", attempt_id=attempt.id))
     questions = []
     for index, entry in enumerate(attempt.snapshot):
-        content = entry["content"][_shown(entry["content"], attempt.language)]
+        content = entry["content"][shown_language(entry["content"], attempt.language)]
         choices = [content["choices"][original] for original in entry["order"]]
         questions.append({"index": index, "kind": entry["kind"], "points": entry["points"],
                           "prompt_html": fill_hub_placeholders(content["prompt_html"], _viewer_hub),
@@ -369,43 +366,10 @@ def attempt_result(attempt_id: int):
     quiz = db.session.get(Quiz, attempt.quiz_id)
     course = queries.course_by_slug_id(quiz.course_id)
     reveal = reveal_answers(attempt.reveal, attempt.passed)
-    review = []
-    for index, entry in enumerate(attempt.snapshot if attempt.status == "graded" else []):
-        language = _shown(entry["content"], attempt.language)
-        content, feedback = entry["content"][language], entry["feedback"][_shown(entry["feedback"], language)]
-        given = (attempt.answers or [[]] * len(attempt.snapshot))[index]
-        result = (attempt.results or [])[index]
-        chosen = {int(v) for v in given if v.isdigit()} if entry["kind"] in ("single", "multiple") else set()
-        choices = [
-            {"html": content["choices"][original], "chosen": original in chosen,
-             "correct": entry["key"]["correct"][original] if reveal else None,
-             "feedback": feedback["choices"][original] if original in chosen or reveal else ""}
-            for original in entry["order"]
-        ]
-        right = result["status"] == "correct"
-        review.append({
-            "prompt_html": fill_hub_placeholders(content["prompt_html"], _viewer_hub), "kind": entry["kind"],
-            "result": result, "choices": choices, "given": ", ".join(given) if not chosen else "",
-            # General feedback usually explains the answer, so it comes with the answers.
-            "general": feedback.get("general", "") if reveal else "", "specific": feedback.get("right" if right else "wrong", ""),
-            "answer": _correct_answer(entry, language) if reveal else None,
-        })
+    review = build_review(attempt, reveal=reveal, hub=_viewer_hub)
     allowance = services.allowance(current_user.id, quiz, utcnow())
     return render_template(
         "learning/result.html", attempt=attempt, quiz=quiz, course=course, review=review, reveal=reveal,
         allowance=allowance,
         title=quiz.titles.get(attempt.language) or quiz.titles.get(course.default_language) or _("Quiz"),
     )
-
-
-def _correct_answer(entry: dict, language: str) -> str | None:
-    key = entry["key"]
-    if entry["kind"] == "truefalse":
-        return _("True") if key["truefalse"] else _("False")
-    if entry["kind"] == "text":
-        accepted = key.get("accepted", {})
-        return ", ".join(accepted.get(language) or next(iter(accepted.values()), []))
-    if entry["kind"] == "number":
-        tolerance = key.get("tolerance") or 0
-        return f"{key['number']:g}" + (f" ± {tolerance:g}" if tolerance else "")
-    return None
