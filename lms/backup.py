@@ -36,6 +36,15 @@ def _pg_args() -> list[str]:
     return args + ["--dbname", url.database]
 
 
+def _run_pg_tool(name: str, args: list[str]) -> None:
+    tool = shutil.which(name)
+    if tool is None:
+        raise click.ClickException(f"{name} is not installed (Debian package postgresql-client)")
+    env = {"PGPASSWORD": make_url(db.engine.url).password or ""}
+    # An argument list, no shell: the path and URL parts cannot be read as commands.
+    subprocess.run([tool, *args], check=True, env=env)  # noqa: S603
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
@@ -45,12 +54,7 @@ def backup(path: str) -> None:
     if sqlite:
         sqlite_copy(sqlite, path)
     else:
-        tool = shutil.which("pg_dump")
-        if tool is None:
-            raise click.ClickException("pg_dump is not installed (Debian package postgresql-client)")
-        env = {"PGPASSWORD": make_url(db.engine.url).password or ""}
-        # An argument list, no shell: the path and URL parts cannot be read as commands.
-        subprocess.run([tool, "--format=custom", "--file", path, *_pg_args()], check=True, env=env)  # noqa: S603
+        _run_pg_tool("pg_dump", ["--format=custom", "--file", path, *_pg_args()])
     click.echo(f"backup written to {path}")
 
 
@@ -68,9 +72,5 @@ def restore(path: str, yes: bool) -> None:
     if sqlite:
         sqlite_copy(path, sqlite)
     else:
-        tool = shutil.which("pg_restore")
-        if tool is None:
-            raise click.ClickException("pg_restore is not installed (Debian package postgresql-client)")
-        env = {"PGPASSWORD": make_url(db.engine.url).password or ""}
-        subprocess.run([tool, "--clean", "--if-exists", "--no-owner", *_pg_args(), path], check=True, env=env)  # noqa: S603
+        _run_pg_tool("pg_restore", ["--clean", "--if-exists", "--no-owner", *_pg_args(), path])
     click.echo(f"database restored from {Path(path).name}")

@@ -34,11 +34,3 @@ def course_progress(
     else:
         status = NOT_STARTED
     return Progress(done, total, min(100, max(0, percent)), status)
-
-
-def next_step(ordered_steps, completed) -> object | None:
-    """Where to continue: the first step (lesson or quiz id) not yet done."""
-    for step in ordered_steps:
-        if step not in completed:
-            return step
-    return None

@@ -35,7 +35,7 @@ class VolunteerDashboard:
 def volunteer_dashboard(user_id: int, language: str) -> VolunteerDashboard:
     enrolments = {e.course_id: e for e in db.session.scalars(select(Enrolment).where(Enrolment.user_id == user_id))}
     courses = db.session.scalars(select(Course).order_by(Course.slug)).all()
-    texts = queries._texts_for(courses, language)
+    texts = queries.course_texts(courses, language)
     by_slug = {c.slug: c for c in courses}
     progress = queries.progress_by_course(user_id, list(enrolments))
     cards = {

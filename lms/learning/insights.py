@@ -1,4 +1,4 @@
-"""What trainers and coordinators see of learning: learners' progress and quiz item statistics.
+"""What trainers and coordinators see of learning: learners' progress per course.
 
 All aggregates are SQL GROUP BYs; a hub id narrows every figure to that hub's people.
 """
@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from lms.auth.models import User
-from lms.courses.models import Course, Lesson, Question, Quiz
+from lms.courses.models import Course, Lesson, Quiz
 from lms.domain.progress import Progress, course_progress
 from lms.extensions import db
-from lms.learning.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt
+from lms.learning.models import Enrolment, LessonProgress, QuizAttempt
 
 
 @dataclass(frozen=True)
@@ -24,20 +24,6 @@ class LearnerRow:
     enrolled_at: object
     passed_at: object
     progress: Progress
-
-
-@dataclass(frozen=True)
-class ItemRow:
-    question_id: int
-    slug: str
-    position: int
-    answers: int
-    correct: int
-    partial: int
-
-    @property
-    def share_correct(self) -> float:
-        return round(100 * self.correct / self.answers, 1) if self.answers else 0.0
 
 
 def course_summaries(hub_id: int | None) -> list[tuple[Course, int, int]]:
@@ -95,30 +81,3 @@ def learners(course: Course, hub_id: int | None, sort: str = "name") -> list[Lea
     else:
         result.sort(key=lambda r: r.name.casefold())
     return result
-
-
-def item_statistics(course: Course, hub_id: int | None) -> list[tuple[Quiz, list[ItemRow]]]:
-    stmt = (
-        select(
-            Question.id, Question.slug, Question.position, Question.quiz_id,
-            func.count(AttemptAnswer.attempt_id),
-            func.sum(case((AttemptAnswer.status == "correct", 1), else_=0)),
-            func.sum(case((AttemptAnswer.status == "partial", 1), else_=0)),
-        )
-        .join(Quiz, Quiz.id == Question.quiz_id)
-        .outerjoin(AttemptAnswer, AttemptAnswer.question_id == Question.id)
-        .where(Quiz.course_id == course.id, Question.removed.is_(False))
-        .group_by(Question.id, Question.slug, Question.position, Question.quiz_id)
-        .order_by(Question.quiz_id, Question.position)
-    )
-    if hub_id is not None:
-        in_hub = (
-            select(QuizAttempt.id).join(User, User.id == QuizAttempt.user_id).where(User.hub_id == hub_id)
-        )
-        stmt = stmt.where((AttemptAnswer.attempt_id.in_(in_hub)) | (AttemptAnswer.attempt_id.is_(None)))
-    rows = db.session.execute(stmt).all()
-    quizzes = {q.id: q for q in db.session.scalars(select(Quiz).where(Quiz.course_id == course.id, Quiz.removed.is_(False)))}
-    grouped: dict[int, list[ItemRow]] = {}
-    for qid, slug, position, quiz_id, answers, correct, partial in rows:
-        grouped.setdefault(quiz_id, []).append(ItemRow(qid, slug, position, answers, correct or 0, partial or 0))
-    return [(quizzes[qid], items) for qid, items in grouped.items() if qid in quizzes]

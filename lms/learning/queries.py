@@ -42,7 +42,7 @@ def catalogue(user_id: int | None, language: str, *, only_language: str | None =
     courses = db.session.scalars(select(Course).where(Course.retired.is_(False)).order_by(Course.slug)).all()
     if only_language:
         courses = [c for c in courses if only_language in c.languages.split(",")]
-    texts = _texts_for(courses, language)
+    texts = course_texts(courses, language)
     progress = progress_by_course(user_id, [c.id for c in courses]) if user_id else {}
     sections = {t.id: TrackSection(t) for t in tracks}
     for course in courses:
@@ -53,7 +53,7 @@ def catalogue(user_id: int | None, language: str, *, only_language: str | None =
     return list(sections.values())
 
 
-def _texts_for(courses, language):
+def course_texts(courses, language):
     rows = db.session.scalars(select(CourseText).where(CourseText.course_id.in_([c.id for c in courses]))).all()
     by_course: dict[int, dict[str, CourseText]] = {}
     for row in rows:
@@ -226,9 +226,13 @@ def page_outline(course_slug: str, user_id: int | None, wanted_language: str, le
     return outline
 
 
+def quiz_title(titles: dict | None, language: str, default_language: str) -> str:
+    titles = titles or {}
+    return titles.get(language) or titles.get(default_language) or gettext("Quiz")
+
+
 def _quiz_step(quiz, language: str, default_language: str, href: str) -> Step:
-    titles = quiz.titles or {}
-    title = titles.get(language) or titles.get(default_language) or gettext("Quiz")
+    title = quiz_title(quiz.titles, language, default_language)
     return Step("quiz", quiz.id, quiz.slug, title, bool(quiz.passed), 0, href.replace("__step__", quiz.slug))
 
 
@@ -247,10 +251,6 @@ def course_text(course: Course, language: str) -> CourseText | None:
         select(CourseText).where(CourseText.course_id == course.id, CourseText.language.in_({language, course.default_language}))
     )}
     return rows.get(language) or rows.get(course.default_language)
-
-
-def course_by_slug_id(course_id: int) -> Course:
-    return db.session.get(Course, course_id)
 
 
 def all_lesson_bodies(course: Course, wanted_language: str) -> list[tuple[str, str, str]]:

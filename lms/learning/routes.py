@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.courses.models import Lesson, Quiz
+from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.rendering import fill_hub_placeholders
 from lms.extensions import csrf, db
 from lms.i18n import current_locale
@@ -35,6 +35,13 @@ from lms.models_base import utcnow
 bp = Blueprint("learning", __name__)
 # Every POST here is a button whose only field is the CSRF token, which CSRFProtect
 # checks before any view runs.
+
+
+def _lesson_or_404(course, lesson_slug: str) -> Lesson:
+    lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == lesson_slug))
+    if lesson is None:
+        abort(404)
+    return lesson
 
 
 def _viewer_hub():
@@ -154,9 +161,7 @@ def sync_lesson_done():
     if len(key) < 8:
         abort(400)
     course = _course_or_404(str(slug))
-    lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == str(lesson_slug)))
-    if lesson is None:
-        abort(404)
+    lesson = _lesson_or_404(course, str(lesson_slug))
     try:
         status = services.sync_lesson_done(current_user, course, lesson, key)
     except services.LearningError as error:
@@ -231,9 +236,7 @@ def _lesson_etag(outline, lesson_slug: str) -> str | None:
 @login_required
 def lesson_done(slug: str, lesson_slug: str):
     course = _course_or_404(slug)
-    lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == lesson_slug))
-    if lesson is None:
-        abort(404)
+    lesson = _lesson_or_404(course, lesson_slug)
     try:
         passed = services.mark_lesson_done(current_user, course, lesson)
     except services.LearningError as error:
@@ -245,20 +248,14 @@ def lesson_done(slug: str, lesson_slug: str):
         return redirect(url_for("learning.course", slug=slug))
     outline = queries.page_outline(slug, current_user.id, current_locale())
     following = next((s for s in outline.steps if not s.done), None)
-    if following is None:
-        return redirect(url_for("learning.course", slug=slug))
-    endpoint = "learning.lesson" if following.kind == "lesson" else "learning.quiz"
-    key = "lesson_slug" if following.kind == "lesson" else "quiz_slug"
-    return redirect(url_for(endpoint, slug=slug, **{key: following.slug}))
+    return redirect(following.href if following else url_for("learning.course", slug=slug))
 
 
 @bp.route("/courses/<slug>/lessons/<lesson_slug>/undo", methods=["POST"])
 @login_required
 def lesson_undo(slug: str, lesson_slug: str):
     course = _course_or_404(slug)
-    lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == lesson_slug))
-    if lesson is None:
-        abort(404)
+    lesson = _lesson_or_404(course, lesson_slug)
     services.unmark_lesson(current_user, course, lesson)
     return redirect(url_for("learning.lesson", slug=slug, lesson_slug=lesson_slug))
 
@@ -282,7 +279,7 @@ def quiz(slug: str, quiz_slug: str):
     attempts = services.past_attempts(current_user.id, quiz.id)
     return render_template(
         "learning/quiz.html", course=course, quiz=quiz, attempts=attempts,
-        title=quiz.titles.get(language) or quiz.titles.get(course.default_language) or _("Quiz"),
+        title=queries.quiz_title(quiz.titles, language, course.default_language),
         course_title=queries.course_text(course, language).title,
         allowance=services.allowance(current_user.id, quiz, now),
         open_attempt=next((a for a in attempts if a.status == "open"), None),
@@ -339,7 +336,7 @@ def attempt(attempt_id: int):
         return redirect(url_for("learning.attempt_result", attempt_id=attempt_id), code=303)
     attempt = _own_attempt(attempt_id)
     quiz = db.session.get(Quiz, attempt.quiz_id)
-    course = queries.course_by_slug_id(quiz.course_id)
+    course = db.session.get(Course, quiz.course_id)
     if attempt.status != "open":
         return redirect(url_for("learning.attempt_result", attempt_id=attempt.id))
     questions = []
@@ -351,7 +348,7 @@ def attempt(attempt_id: int):
                           "choices": choices})
     return render_template(
         "learning/attempt.html", attempt=attempt, quiz=quiz, course=course, questions=questions,
-        title=quiz.titles.get(attempt.language) or quiz.titles.get(course.default_language) or _("Quiz"),
+        title=queries.quiz_title(quiz.titles, attempt.language, course.default_language),
     )
 
 
@@ -364,12 +361,12 @@ def attempt_result(attempt_id: int):
     if attempt.status == "open":
         return redirect(url_for("learning.attempt", attempt_id=attempt.id))
     quiz = db.session.get(Quiz, attempt.quiz_id)
-    course = queries.course_by_slug_id(quiz.course_id)
+    course = db.session.get(Course, quiz.course_id)
     reveal = reveal_answers(attempt.reveal, attempt.passed)
     review = build_review(attempt, reveal=reveal, hub=_viewer_hub)
     allowance = services.allowance(current_user.id, quiz, utcnow())
     return render_template(
         "learning/result.html", attempt=attempt, quiz=quiz, course=course, review=review, reveal=reveal,
         allowance=allowance,
-        title=quiz.titles.get(attempt.language) or quiz.titles.get(course.default_language) or _("Quiz"),
+        title=queries.quiz_title(quiz.titles, attempt.language, course.default_language),
     )

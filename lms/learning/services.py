@@ -10,13 +10,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.courses.models import Course, Lesson, Question, Quiz
 from lms.domain import attempts as rules
 from lms.domain.grading import grade_attempt
-from lms.domain.progress import PASSED, course_progress
+from lms.domain.progress import PASSED
 from lms.extensions import db
 from lms.learning.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt, SyncReceipt
 from lms.models_base import utcnow
@@ -102,23 +102,9 @@ def unmark_lesson(user, course: Course, lesson: Lesson) -> None:
 
 
 def progress_for(user_id: int, course: Course):
-    lesson_ids = db.session.scalars(
-        select(Lesson.id).where(Lesson.course_id == course.id, Lesson.removed.is_(False))
-    ).all()
-    quiz_ids = db.session.scalars(select(Quiz.id).where(Quiz.course_id == course.id, Quiz.removed.is_(False))).all()
-    completed = db.session.scalars(
-        select(LessonProgress.lesson_id).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id.in_(lesson_ids))
-    ).all()
-    passed = db.session.scalars(
-        select(QuizAttempt.quiz_id).where(
-            QuizAttempt.user_id == user_id, QuizAttempt.passed.is_(True), QuizAttempt.quiz_id.in_(quiz_ids)
-        )
-    ).all()
-    enrolled = get_enrolment(user_id, course.id) is not None
-    return course_progress(
-        lesson_ids=lesson_ids, completed_lesson_ids=completed, quiz_ids=quiz_ids,
-        passed_quiz_ids=passed, enrolled=enrolled,
-    )
+    from lms.learning.queries import progress_by_course
+
+    return progress_by_course(user_id, [course.id])[course.id]
 
 
 def _update_passed(user_id: int, course: Course) -> bool:
@@ -307,7 +293,3 @@ def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None) 
     # The attempt object is stale now; callers reload it if they need more than its id.
     return SubmitOutcome(attempt, graded_now=bool(claimed), course_passed=course_passed,
                          passed=bool(claimed) and result.passed)
-
-
-def attempt_counts(quiz_id: int) -> int:
-    return db.session.scalar(select(func.count(QuizAttempt.id)).where(QuizAttempt.quiz_id == quiz_id)) or 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,6 +14,7 @@ from lms.hubs.models import Hub
 from lms.i18n import current_locale
 from lms.learning import insights, queries
 from lms.permissions import ensure_can_manage_hub, roles_required
+from lms.reports.queries import Scope, item_analysis
 
 bp = Blueprint("teaching", __name__, url_prefix="/teach")
 
@@ -33,7 +36,7 @@ def _hub_scope() -> int | None:
 def courses():
     hub_id = _hub_scope()
     rows = insights.course_summaries(hub_id)
-    texts = queries._texts_for([c for c, _e, _p in rows], current_locale()) if rows else {}
+    texts = queries.course_texts([c for c, _e, _p in rows], current_locale()) if rows else {}
     hubs = db.session.scalars(select(Hub).order_by(Hub.name)).all() if current_user.has_role(ADMIN, TRAINER) else []
     return render_template("learning/teach_courses.html", rows=rows, texts=texts, hub_id=hub_id, hubs=hubs)
 
@@ -45,7 +48,8 @@ def course(slug: str):
     hub_id = _hub_scope()
     sort = request.args.get("sort", "name")
     people = insights.learners(course, hub_id, sort)
-    items = insights.item_statistics(course, hub_id)
+    # The same per-question figures as the course results report, over all time.
+    items = item_analysis(course.id, Scope(date(2000, 1, 1), date.today(), hub_id))
     text = queries.course_text(course, current_locale())
     hubs = db.session.scalars(select(Hub).order_by(Hub.name)).all() if current_user.has_role(ADMIN, TRAINER) else []
     return render_template(
