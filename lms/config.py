@@ -40,7 +40,8 @@ class DefaultConfig:
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
     REQUIRE_2FA_FOR_STAFF = False  # coordinators and admins must use two-factor login
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 6  # a slow phone may keep a form open for a long time
-    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # also the largest course zip an author can upload
+    AUTHOR_IMAGE_MAX_BYTES = 2 * 1024 * 1024  # pages re-encode images anyway; this bounds the stored original
     LANGUAGES = ("kk", "ru", "en")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"

@@ -40,12 +40,13 @@ def check(path: str | None) -> None:
 
 @courses_cli.command("import")
 @click.argument("path", required=False)
-def import_(path: str | None) -> None:
+@click.option("--force", is_flag=True, help="Also replace courses last published in the browser.")
+def import_(path: str | None, force: bool) -> None:
     """Validate, then import in one transaction (all or nothing). Unchanged courses are not written."""
     from lms.courses.importer import import_tree
 
     tree = _load(path or _default_path())
-    track_lines, reports = import_tree(tree)
+    track_lines, reports = import_tree(tree, force=force)
     for line in track_lines:
         click.echo(line)
     for report in reports:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from lms.authoring.versions import record_version
 from lms.courses.images import web_copy
 from lms.courses.models import (
     Course,
@@ -50,23 +51,46 @@ class ImportReport:
     def summary(self) -> str:
         if self.status == "unchanged":
             return f"{self.slug}: unchanged"
+        if self.status == "skipped":
+            return (f"{self.slug}: skipped, version {self.revision} was published in the browser after these files; "
+                    "export it from there, or import with --force to replace it")
         return (
             f"{self.slug}: {self.status}, revision {self.revision}; "
             f"lessons {self.lessons}, questions {self.questions} (added ~changed -removed)"
         )
 
 
-def import_tree(tree: CourseTree) -> tuple[list[str], list[ImportReport]]:
-    """Import every track and course of a validated tree in one transaction."""
+def import_tree(tree: CourseTree, *, force: bool = False) -> tuple[list[str], list[ImportReport]]:
+    """Import every track and course of a validated tree in one transaction.
+
+    A course last published from the browser (or a zip) is left alone unless `force`:
+    the files on disk are then older than what trainers wrote, and a routine import
+    at deploy time must not undo their work.
+    """
     try:
         track_lines = _upsert_tracks(tree.tracks)
         tracks = {t.slug: t for t in db.session.scalars(select(Track))}
-        reports = [import_course(source, tracks[source.track]) for source in tree.courses]
+        reports = []
+        for source in tree.courses:
+            edited = None if force else _edited_in_browser(source)
+            reports.append(edited or import_course(source, tracks[source.track]))
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return track_lines, reports
+
+
+def _edited_in_browser(source: CourseSource) -> ImportReport | None:
+    from lms.authoring.versions import latest_version
+
+    course = db.session.scalar(select(Course).where(Course.slug == source.slug))
+    if course is None or course.source_hash == source.source_hash:
+        return None
+    latest = latest_version(course.id)
+    if latest is None or latest.origin == "files":
+        return None
+    return ImportReport(source.slug, "skipped", course.revision)
 
 
 def _upsert_tracks(sources: tuple[TrackSource, ...]) -> list[str]:
@@ -86,7 +110,9 @@ def _upsert_tracks(sources: tuple[TrackSource, ...]) -> list[str]:
     return lines
 
 
-def import_course(source: CourseSource, track: Track) -> ImportReport:
+def import_course(source: CourseSource, track: Track, *, origin: str = "files", user_id: int | None = None,
+                  note: str = "") -> ImportReport:
+    """Write one validated course; a changed course gets the next revision and a version record."""
     course = db.session.scalar(select(Course).where(Course.slug == source.slug))
     if course is not None and course.source_hash == source.source_hash and course.track_id == track.id:
         return ImportReport(source.slug, "unchanged", course.revision)
@@ -103,7 +129,6 @@ def import_course(source: CourseSource, track: Track) -> ImportReport:
     course.minutes = source.minutes
     course.pass_mark = source.pass_mark
     course.source_hash = source.source_hash
-    course.retired = False
     course.updated_at = utcnow()
     db.session.flush()
 
@@ -114,6 +139,7 @@ def import_course(source: CourseSource, track: Track) -> ImportReport:
     lessons_by_slug = _sync_lessons(course, source, renderer, report.lessons)
     _sync_quizzes(course, source, renderer, lessons_by_slug, report.questions)
     _sync_files(course, source)
+    record_version(course, source.files, origin=origin, user_id=user_id, note=note)
     db.session.flush()
     return report
 
@@ -145,12 +171,13 @@ def _sync_lessons(course: Course, source: CourseSource, renderer: Renderer, chan
         lesson = lessons.get(lesson_source.slug)
         minutes = lesson_source.texts[source.default_language].minutes
         if lesson is None:
-            lesson = Lesson(course_id=course.id, slug=lesson_source.slug, position=position, minutes=minutes)
+            lesson = Lesson(course_id=course.id, slug=lesson_source.slug, position=position, minutes=minutes,
+                            removed=lesson_source.hidden)
             db.session.add(lesson)
             lessons[lesson.slug] = lesson
             new_slugs.add(lesson.slug)
-        elif (lesson.position, lesson.minutes, lesson.removed) != (position, minutes, False):
-            lesson.position, lesson.minutes, lesson.removed = position, minutes, False
+        elif (lesson.position, lesson.minutes, lesson.removed) != (position, minutes, lesson_source.hidden):
+            lesson.position, lesson.minutes, lesson.removed = position, minutes, lesson_source.hidden
             changed_slugs.add(lesson.slug)
     db.session.flush()  # new lessons get their ids
 

@@ -26,13 +26,15 @@ class Menu(NamedTuple):
     learners: bool
     hub: bool
     admin: bool
+    authoring: bool
 
 
 def _menu(locale: str) -> Menu:
     if not current_user.is_authenticated:
-        return Menu(locale, False, False, False, False)
+        return Menu(locale, False, False, False, False, False)
     roles = current_user.roles if current_user.is_active else frozenset()
-    return Menu(locale, True, bool(roles & {TRAINER, COORDINATOR, ADMIN}), bool(roles & {COORDINATOR, ADMIN}), ADMIN in roles)
+    return Menu(locale, True, bool(roles & {TRAINER, COORDINATOR, ADMIN}), bool(roles & {COORDINATOR, ADMIN}),
+                ADMIN in roles, bool(roles & {TRAINER, ADMIN}))
 
 
 def site_header(locale: str) -> Markup:

@@ -39,6 +39,13 @@ ACCESS = {
     "reports.national_csv": "admin", "reports.courses": "staff", "reports.items": "staff", "reports.my_record": "login",
     "admin.hubs": "admin", "admin.new_hub": "admin", "admin.edit_hub": "admin", "admin.users": "admin",
     "admin.edit_user": "admin",
+    # Authoring: trainers and admins; a course's own routes need its owner, a co-author or an
+    # admin, and this matrix's trainer authors nothing (tests/functional/test_authoring.py has the rest).
+    "authoring.index": "author", "authoring.new_course": "author", "authoring.import_zip": "author",
+    **{f"authoring.{name}": "course-author" for name in (
+        "workspace", "start_draft", "publish", "discard", "versions", "compare", "restore", "export_zip",
+        "add_author", "remove_author", "retire", "edit_file", "new_lesson", "new_file", "move_lesson",
+        "hide_lesson", "delete_file", "upload_image", "draft_media")},
 }
 ALLOWED = {
     "public": {"anonymous", "volunteer", "trainer", "coordinator", "admin"},
@@ -46,12 +53,17 @@ ALLOWED = {
     "staff": {"trainer", "coordinator", "admin"},
     "coordinator": {"coordinator", "admin"},
     "admin": {"admin"},
+    "author": {"trainer", "admin"},
+    "course-author": {"admin"},
 }
 # Routes that only change state answer GET with 405: state changes are POST only.
 POST_ONLY = {
     "auth.logout", "auth.logout_everywhere", "auth.two_factor_off", "main.set_language", "learning.enrol",
     "learning.lesson_done", "learning.lesson_undo", "learning.start_quiz", "certificates.issue",
     "certificates.issue_in_person", "certificates.revoke", "certificates.review", "hubs.reset_link",
+    *(f"authoring.{name}" for name in ("start_draft", "publish", "discard", "restore", "add_author", "remove_author",
+                                       "retire", "new_lesson", "new_file", "move_lesson", "hide_lesson",
+                                       "delete_file", "upload_image")),
 }
 
 
@@ -70,7 +82,7 @@ def test_state_changes_are_post_only(app):
 def sample_url(rule, ids) -> str:
     values = {"hub_id": ids["hub"], "user_id": ids["volunteer"], "cert_id": ids["cert"], "delivery_id": 999999,
               "attempt_id": 999999, "slug": "test-course", "lesson_slug": "lesson-1", "quiz_slug": "final",
-              "code": "AAAA-BBBB-CCCC-DDDD", "table": "courses", "token": "x" * 43, "path": "images/none.png", "filename": "css/site.css"}
+              "code": "AAAA-BBBB-CCCC-DDDD", "table": "courses", "token": "x" * 43, "path": "images/none.png", "filename": "css/site.css", "number": 1}
     url = rule.rule
     for name in rule.arguments:
         url = url.replace(f"<int:{name}>", str(values[name])).replace(f"<path:{name}>", str(values[name]))

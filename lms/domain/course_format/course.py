@@ -15,7 +15,7 @@ LANGUAGES = ("en", "ru", "kk")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 COURSE_KEYS = ("title", "track", "language", "version", "summary", "minutes", "pass_mark")
 TRANSLATION_KEYS = COURSE_KEYS
-LESSON_KEYS = ("title", "minutes", "id")
+LESSON_KEYS = ("title", "minutes", "id", "hidden")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LESSON_FILE_RE = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*?)(?:\.(en|ru|kk))?\.md$")
 SPECIAL_FILE_RE = re.compile(r"^(course|quiz)(?:\.(en|ru|kk))?\.md$")
@@ -39,6 +39,7 @@ class LessonSource:
     slug: str
     number: int
     texts: dict  # language -> LessonText
+    hidden: bool = False  # kept in the sources but not shown to learners (default language decides)
 
 
 @dataclass(frozen=True)
@@ -247,14 +248,21 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
         if slug_override is not None and not SLUG_RE.match(str(slug_override)):
             lc.add(llines.get(("id",), 1), f"lesson id '{slug_override}' must be lowercase Latin letters, digits and hyphens")
             slug_override = None
-        return LessonText(title, lesson_minutes, body, name, body_line), quiz_text, quiz_line, lc, slug_override
+        hidden = lmeta.get("hidden", False)
+        if not isinstance(hidden, bool):
+            lc.add(llines.get(("hidden",), 1), f"'hidden' must be true or false, not '{hidden}'")
+            hidden = False
+        elif "hidden" in lmeta and lang_label != default_language:
+            lc.add(llines.get(("hidden",), 1), "'hidden' belongs in the default-language lesson only")
+        text = LessonText(title, lesson_minutes, body, name, body_line)
+        return text, quiz_text, quiz_line, lc, slug_override, hidden
 
     default_lessons: dict[str, LessonSource] = {}
     inline_quizzes: dict[str, dict[str, QuizSource]] = {}
     seen_slugs: dict[str, str] = {}
     seen_numbers: dict[int, str] = {}
     for name, file_slug in sorted(lesson_files.get("", {}).items(), key=lambda kv: lesson_numbers[kv[0]]):
-        text, quiz_text, quiz_line, lc, override = read_lesson(name, default_language)
+        text, quiz_text, quiz_line, lc, override, hidden = read_lesson(name, default_language)
         slug = str(override or file_slug)
         number = lesson_numbers[name]
         if slug in seen_slugs:
@@ -266,13 +274,15 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
             lc.add(1, f"two lessons are numbered {number:02d} (also {seen_numbers[number]})")
         seen_slugs[slug] = name
         seen_numbers[number] = name
-        default_lessons[slug] = LessonSource(slug, number, {default_language: text})
+        default_lessons[slug] = LessonSource(slug, number, {default_language: text}, hidden)
         if quiz_text is not None:
             inline_quizzes.setdefault(default_language, {})[slug] = parse_quiz(
                 quiz_text, slug=slug, path=name, first_line=quiz_line, collector=lc, allow_inline_settings=True
             )
     if not default_lessons:
         c.add(1, "the course has no lessons (add files named like 01-introduction.md)")
+    elif all(lesson.hidden for lesson in default_lessons.values()):
+        c.add(1, "every lesson is hidden; learners would see an empty course")
 
     # --- quiz.md, default language
     final_quizzes: dict[str, QuizSource] = {}
@@ -311,7 +321,7 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
         texts[lang] = CourseText(str(tmeta.get("title", "")).strip(), str(tmeta.get("summary", "") or "").strip(), toverview, course_files[lang])
         translated = {}
         for name, file_slug in lesson_files.get(lang, {}).items():
-            text, quiz_text, quiz_line, lc, override = read_lesson(name, lang)
+            text, quiz_text, quiz_line, lc, override, _hidden = read_lesson(name, lang)
             slug = str(override or file_slug)
             if slug not in default_lessons:
                 lc.add(1, f"lesson '{slug}' is not in the default language; translations have the same lessons")
@@ -344,6 +354,8 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
     for lang in texts:
         sequence = []
         for lesson in ordered_lessons:
+            if lesson.hidden:  # its quiz is checked above but hidden with it
+                continue
             quiz = inline_quizzes.get(lang, {}).get(lesson.slug)
             if quiz is not None:
                 sequence.append(quiz)

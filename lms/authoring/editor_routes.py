@@ -1,0 +1,256 @@
+"""Editing a draft's files: the Markdown editor with preview and the validator's messages,
+new lessons and files, reordering, hiding, deleting, and image uploads."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms import audit
+from lms.authoring import access, drafts, publishing
+from lms.authoring.forms import EditFileForm, ImageForm, NewFileForm, NewLessonForm
+from lms.authoring.preview import preview
+from lms.authoring.routes import authors_only, bp, workspace_context
+from lms.authoring.uploads import ImageRefused, check_image, mimetype_of
+from lms.courses.rendering import fill_hub_placeholders
+from lms.domain import course_edit
+from lms.domain.course_format.course import LESSON_FILE_RE, SPECIAL_FILE_RE
+from lms.extensions import db
+from lms.hubs.models import Hub
+from lms.transactions import write_transaction
+
+
+def _draft_or_redirect(slug: str):
+    access.ensure_may_edit(slug)
+    draft = drafts.get_draft(slug)
+    if draft is None:
+        if drafts.published_course(slug) is None:
+            abort(404)
+        flash(_("Start a draft first: learners keep seeing the published course meanwhile."), "info")
+    return draft
+
+
+def _back(slug: str):
+    return redirect(url_for("authoring.workspace", slug=slug))
+
+
+def _decode(content: bytes) -> str:
+    return content.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+
+
+@bp.route("/<slug>/files/<path:path>", methods=["GET", "POST"])
+@authors_only
+def edit_file(slug: str, path: str):
+    draft = _draft_or_redirect(slug)
+    if draft is None:
+        return _back(slug)
+    rows = drafts.draft_rows(draft)
+    row = rows.get(path) or abort(404)
+    if not path.endswith(".md"):
+        abort(404)
+    form = EditFileForm()
+    conflict = None
+    status = 200
+    if request.method == "GET":
+        form.text.data = _decode(row.content)
+        form.file_id.data, form.revision.data = row.id, row.revision
+    elif form.validate_on_submit():
+        text = (form.text.data or "").replace("\r\n", "\n")
+        if "save" in request.form:
+            try:
+                with write_transaction():
+                    new_revision = drafts.save_file(
+                        draft, path, text.encode(), file_id=_int(form.file_id.data),
+                        revision=_int(form.revision.data), user_id=current_user.id,
+                    )
+            except drafts.EditConflict as error:
+                conflict = error.current
+                status = 409
+                if conflict is not None:
+                    # The next save is a deliberate overwrite of what the other person saved.
+                    form.file_id.data, form.revision.data = conflict.id, conflict.revision
+            else:
+                form.revision.data = new_revision
+                flash(_("Saved in the draft. Learners see it once the course is published."), "success")
+                return redirect(url_for("authoring.edit_file", slug=slug, path=path))
+    else:
+        status = 400
+    text = form.text.data or ""
+    files = drafts.draft_contents(draft) | {path: text.encode()}
+    problems = publishing.check_files(slug, files)[1]
+    grouped = publishing.problems_by_file(slug, problems)
+    shown = preview(path, text, files, url_for("authoring.draft_media", slug=slug, path="x")[:-1])
+    hub = db.session.get(Hub, current_user.hub_id) if current_user.hub_id else None
+    shown.body_html = fill_hub_placeholders(shown.body_html, hub)
+    return render_template(
+        "authoring/edit.html", slug=slug, path=path, form=form, preview=shown,
+        problems=grouped.get(path, []), other_problems=len(problems) - len(grouped.get(path, [])),
+        conflict=conflict, conflict_diff=course_edit.line_diff(_decode(conflict.content), text) if conflict else None,
+        title=course_edit.course_title(files) or slug,
+    ), status
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+@bp.route("/<slug>/lessons", methods=["POST"])
+@authors_only
+def new_lesson(slug: str):
+    draft = _draft_or_redirect(slug)
+    if draft is None:
+        return _back(slug)
+    form = NewLessonForm(prefix="lesson")
+    files = drafts.draft_contents(draft)
+    slug_wanted = (form.slug.data or course_edit.slug_from_title(form.title.data or "")) if form.validate_on_submit() else ""
+    if not slug_wanted or not course_edit.is_valid_slug(slug_wanted):
+        form.slug.errors.append(_("Please give the lesson a short name in Latin letters."))
+    elif slug_wanted in course_edit.lesson_slugs(files):
+        form.slug.errors.append(_("This course has a lesson with this short name already."))
+    if form.errors or form.slug.errors:
+        context = workspace_context(slug) | {"lesson_form": form}
+        return render_template("authoring/workspace.html", **context), 422
+    path, content = course_edit.new_lesson(files, title=form.title.data.strip(), slug=slug_wanted)
+    with write_transaction():
+        drafts.add_file(draft, path, content, current_user.id)
+    return redirect(url_for("authoring.edit_file", slug=slug, path=path))
+
+
+def _new_file_content(name: str, files: dict[str, bytes]) -> bytes | None:
+    """Starting text for a file added by name: a translation starts as a copy of its original."""
+    special, lesson = SPECIAL_FILE_RE.match(name), LESSON_FILE_RE.match(name)
+    if special and special.group(2):
+        return files.get(f"{special.group(1)}.md")
+    if lesson and lesson.group(3):
+        original = name.removesuffix(f".{lesson.group(3)}.md") + ".md"
+        return files.get(original)
+    if special and special.group(1) == "quiz":
+        return (b"---\ntitle: Final check\nmax_attempts: 3\n---\n### Q first-question\n"
+                b"Write the question here.\n\n( ) A wrong answer\n(x) The right answer\n")
+    return None
+
+
+@bp.route("/<slug>/files", methods=["POST"])
+@authors_only
+def new_file(slug: str):
+    """Add quiz.md or a translation (course.ru.md, 02-topic.kk.md, quiz.kk.md)."""
+    draft = _draft_or_redirect(slug)
+    if draft is None:
+        return _back(slug)
+    form = NewFileForm(prefix="file")
+    files = drafts.draft_contents(draft)
+    name = (form.name.data or "").strip() if form.validate_on_submit() else ""
+    content = _new_file_content(name, files) if name else None
+    if name in files:
+        form.name.errors.append(_("This file exists already."))
+    elif content is None:
+        form.name.errors.append(_("Name a quiz (quiz.md) or a translation of an existing file, "
+                                  "such as course.ru.md or 01-introduction.kk.md."))
+    if form.name.errors:
+        return render_template("authoring/workspace.html", **(workspace_context(slug) | {"file_form": form})), 422
+    with write_transaction():
+        drafts.add_file(draft, name, content, current_user.id)
+    return redirect(url_for("authoring.edit_file", slug=slug, path=name))
+
+
+@bp.route("/<slug>/lessons/<lesson_slug>/move", methods=["POST"])
+@authors_only
+def move_lesson(slug: str, lesson_slug: str):
+    draft = _draft_or_redirect(slug)
+    if draft is None:
+        return _back(slug)
+    offset = -1 if request.form.get("direction") == "up" else 1
+    renames = course_edit.move_lesson(drafts.draft_contents(draft), lesson_slug, offset)
+    if renames:
+        with write_transaction():
+            drafts.rename_files(draft, renames, current_user.id)
+    return redirect(url_for("authoring.workspace", slug=slug) + "#lessons")
+
+
+@bp.route("/<slug>/lessons/<lesson_slug>/hide", methods=["POST"])
+@authors_only
+def hide_lesson(slug: str, lesson_slug: str):
+    """Hidden lessons stay in the sources but learners do not see them (and progress skips them)."""
+    draft = _draft_or_redirect(slug)
+    if draft is None:
+        return _back(slug)
+    rows = drafts.draft_rows(draft)
+    files = {path: row.content for path, row in rows.items()}
+    entry = next((e for e in course_edit.lesson_entries(files) if e.slug == lesson_slug), None) or abort(404)
+    row = rows[entry.path]
+    text = course_edit.set_front_matter_key(_decode(row.content), "hidden", None if entry.hidden else True)
+    try:
+        with write_transaction():
+            drafts.save_file(draft, row.path, text.encode(), file_id=row.id, revision=row.revision,
+                             user_id=current_user.id)
+    except drafts.EditConflict:
+        flash(_("Someone changed this lesson at the same moment; try again."), "error")
+    return redirect(url_for("authoring.workspace", slug=slug) + "#lessons")
+
+
+@bp.route("/<slug>/files/<path:path>/delete", methods=["POST"])
+@authors_only
+def delete_file(slug: str, path: str):
+    draft = _draft_or_redirect(slug)
+    if draft is None:
+        return _back(slug)
+    if path == "course.md":
+        abort(400)
+    with write_transaction():
+        if not drafts.remove_file(draft, path):
+            abort(404)
+        audit.record("course.file_deleted", actor=current_user, slug=slug, path=path)
+    flash(_("%(path)s was removed from the draft.", path=path), "info")
+    return _back(slug)
+
+
+@bp.route("/<slug>/images", methods=["POST"])
+@authors_only
+def upload_image(slug: str):
+    draft = _draft_or_redirect(slug)
+    if draft is None:
+        return _back(slug)
+    form = ImageForm()
+    if form.validate_on_submit():
+        upload = form.image.data
+        try:
+            image = check_image(upload.read(), upload.filename or "image",
+                                max_bytes=current_app.config["AUTHOR_IMAGE_MAX_BYTES"])
+        except ImageRefused as refused:
+            messages = {
+                "too-large": _("The image is larger than %(size)s MB.",
+                               size=current_app.config["AUTHOR_IMAGE_MAX_BYTES"] // (1024 * 1024)),
+                "svg": _("SVG images are not accepted (they can carry scripts). Please use PNG, JPEG or WebP."),
+                "not-an-image": _("This file is not a PNG, JPEG or WebP image."),
+            }
+            flash(messages[refused.reason], "error")
+            return _back(slug)
+        files = drafts.draft_contents(draft)
+        path, stem = image.path, image.path.rsplit(".", 1)
+        number = 2
+        while path in files:
+            path = f"{stem[0]}-{number}.{stem[1]}"
+            number += 1
+        with write_transaction():
+            drafts.add_file(draft, path, image.content, current_user.id)
+        flash(_("Image added. Put it in a lesson with: %(code)s", code=f"![…]({path})"), "success")
+    else:
+        flash(_("Please choose an image file."), "error")
+    return redirect(url_for("authoring.workspace", slug=slug) + "#images")
+
+
+@bp.route("/<slug>/draft-media/<path:path>")
+@authors_only
+def draft_media(slug: str, path: str):
+    """Draft images, for the preview: authors only, and only real images."""
+    access.ensure_may_edit(slug)
+    draft = drafts.get_draft(slug) or abort(404)
+    row = drafts.draft_rows(draft).get(path) or abort(404)
+    mimetype = mimetype_of(row.content) or abort(404)
+    response = Response(row.content, mimetype=mimetype)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

@@ -1,0 +1,94 @@
+"""Preview of one source file, through the same Markdown + sanitiser pipeline as published pages.
+
+Authors see quiz questions with the correct answers marked: it is their own quiz.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from lms.courses.rendering import Renderer
+from lms.domain.course_format.course import IMAGE_SUFFIXES, QUIZ_CLOSE, QUIZ_OPEN
+from lms.domain.course_format.problems import Collector
+from lms.domain.course_format.quiz import parse_quiz, validate_settings
+from lms.domain.course_format.yamlio import split_front_matter
+
+
+@dataclass
+class QuestionPreview:
+    id: str
+    kind: str
+    points: float
+    prompt_html: str
+    choices: list[tuple[str, bool]] = field(default_factory=list)  # (html, correct)
+    answer: str = ""  # true/false, accepted texts or the number, for the other kinds
+    feedback_html: str = ""
+
+
+@dataclass
+class Preview:
+    title: str
+    body_html: str
+    questions: list[QuestionPreview]
+
+
+def image_sizes(files: dict[str, bytes]) -> dict[str, tuple[int, int]]:
+    """Width and height as published pages will show them (at most 1200 px wide)."""
+    sizes = {}
+    for path, content in files.items():
+        if not path.lower().endswith(IMAGE_SUFFIXES):
+            continue
+        try:
+            with Image.open(io.BytesIO(content)) as image:
+                width, height = image.size
+        except (OSError, ValueError, Image.DecompressionBombError):
+            continue
+        if width > 1200:
+            width, height = 1200, round(height * 1200 / width)
+        sizes[path] = (width, height)
+    return sizes
+
+
+def _questions(quiz_text: str, first_line: int, path: str, renderer: Renderer, settings=None) -> list[QuestionPreview]:
+    collector = Collector(path)
+    quiz = parse_quiz(quiz_text, slug="preview", path=path, first_line=first_line, collector=collector,
+                      settings=settings or {}, allow_inline_settings=settings is None)
+    shown = []
+    for question in quiz.questions:
+        if question.kind == "truefalse":
+            answer = "true" if question.truefalse else "false"
+        elif question.kind == "text":
+            answer = " / ".join(question.accepted)
+        elif question.kind == "number":
+            answer = f"{question.number:g}" + (f" ± {question.tolerance:g}" if question.tolerance else "")
+        else:
+            answer = ""
+        shown.append(QuestionPreview(
+            question.id, question.kind, question.points, renderer.block(question.prompt),
+            [(renderer.inline(choice.text), choice.correct) for choice in question.choices],
+            answer, renderer.inline(question.feedback),
+        ))
+    return shown
+
+
+def preview(path: str, text: str, files: dict[str, bytes], media_prefix: str) -> Preview:
+    renderer = Renderer(media_prefix=media_prefix, image_sizes=image_sizes(files))
+    collector = Collector(path)  # problems are shown by the validator, not here
+    base = path.rsplit("/", 1)[-1]
+    is_quiz_file = base.startswith("quiz.") or base == "quiz.md"
+    meta, _lines, body, body_line = split_front_matter(text, collector, required=not is_quiz_file)
+    title = str(meta.get("title") or "")
+    if is_quiz_file:
+        settings = validate_settings(meta, _lines, collector, 1)
+        return Preview(title, "", _questions(body, body_line, path, renderer, settings))
+    questions: list[QuestionPreview] = []
+    lines = body.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.strip() == QUIZ_OPEN), None)
+    if start is not None:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].strip() == QUIZ_CLOSE), len(lines))
+        questions = _questions("".join(lines[start + 1 : end]), body_line + start + 1, path, renderer)
+        body = "".join(lines[:start] + lines[end + 1 :])
+    return Preview(title, renderer.block(body), questions)
