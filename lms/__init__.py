@@ -40,6 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     from lms.admin.routes import bp as admin_bp
     from lms.auth.routes import bp as auth_bp
+    from lms.authoring import models as _authoring_models  # noqa: F401  (tables for migrations)
+    from lms.authoring.routes import bp as authoring_bp
     from lms.certificates.routes import bp as certificates_bp
     from lms.courses import models as _course_models  # noqa: F401  (tables for migrations)
     from lms.courses.routes import bp as courses_bp
@@ -56,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(courses_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(teaching_bp)
+    app.register_blueprint(authoring_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(reports_bp)
 
