@@ -175,7 +175,7 @@ def line_diff(old: str, new: str, *, context: int = 3) -> list[DiffLine]:
     rows: list[DiffLine] = []
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     for group_index, group in enumerate(matcher.get_grouped_opcodes(context)):
-        if group_index or (group and (group[0][1] > 0 or group[0][3] > 0)):
+        if group_index == 0 and (group[0][1] > 0 or group[0][3] > 0):
             rows.append(DiffLine("gap", None, None, ""))
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
@@ -183,6 +183,9 @@ def line_diff(old: str, new: str, *, context: int = 3) -> list[DiffLine]:
                 continue
             rows += [DiffLine("removed", i + 1, None, old_lines[i]) for i in range(i1, i2)]
             rows += [DiffLine("added", None, j + 1, new_lines[j]) for j in range(j1, j2)]
+        last = group[-1]
+        if last[2] < len(old_lines) or last[4] < len(new_lines):
+            rows.append(DiffLine("gap", None, None, ""))
     return rows
 
 
