@@ -16,7 +16,8 @@ PAGES = {
     "volunteer": ["/dashboard", "/courses/bekind/lessons/what-bullying-is", "/courses/bekind/quizzes/final", "/certificates",
                   "/lessons-led", "/account"],
     "coordinator": ["/hub", "/reports/courses", "/teach/"],
-    "admin": ["/admin/users", "/admin/hubs", "/reports/national"],
+    "admin": ["/admin/users", "/admin/hubs", "/reports/national", "/author/", "/author/new", "/author/wellbeing/",
+              "/author/wellbeing/versions", "/author/import"],
 }
 
 
@@ -45,3 +46,27 @@ def test_no_serious_accessibility_violations(axe_page, live_server, role):
                 problems.append({"page": path, "rule": violation["id"], "help": violation["help"],
                                  "nodes": [n["target"] for n in violation["nodes"][:3]]})
     assert problems == [], json.dumps(problems, indent=1, ensure_ascii=False)
+
+
+def test_editor_pages_have_no_serious_violations(axe_page, live_server):
+    url = live_server["url"]
+    log_in(axe_page, live_server, "admin")
+    axe_page.click("button[value=en]")
+    axe_page.goto(url + "/author/wellbeing/")
+    if axe_page.locator("text=Start a draft").count():
+        axe_page.click("text=Start a draft")
+    axe_page.goto(url + "/author/wellbeing/files/01-noticing-distress.md")
+    axe_page.fill("textarea", axe_page.input_value("textarea") + "\n\nminutes: 5\n\n**A change**\n")
+    axe_page.click("button[name=save]")
+    problems = []
+    for path in ("/author/wellbeing/files/01-noticing-distress.md", "/author/wellbeing/files/quiz.md",
+                 "/author/wellbeing/", "/author/wellbeing/compare?from=1&to=draft"):
+        axe_page.goto(url + path)
+        axe_page.add_script_tag(path=str(AXE))
+        result = axe_page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        problems += [{"page": path, "rule": v["id"], "nodes": [n["target"] for n in v["nodes"][:3]]}
+                     for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert "A change" in axe_page.content()  # the diff shows the saved edit
+    assert problems == [], json.dumps(problems, indent=1, ensure_ascii=False)
+    axe_page.goto(url + "/author/wellbeing/")
+    axe_page.click("text=Discard the draft")

@@ -109,6 +109,11 @@ def test_editor_and_preview_screenshots(browser, live_server, live_app_db):
     assert page.locator(".preview table td", has_text="2").count() == 1
     assert len(shot) > 10_000
 
+    # With JavaScript the preview follows the typing (static/js/editor.js), nothing saved.
+    page.locator("textarea").press("Control+End")
+    page.locator("textarea").type("\n**Live text**\n")
+    page.wait_for_selector("#preview-body strong:has-text('Live text')", timeout=10_000)
+
     # A phone: stacked, nothing sticks out sideways.
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(url + f"/author/{SLUG}/files/{LESSON}")
