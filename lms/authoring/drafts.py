@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from lms.authoring.models import CourseDraft, DraftFile
 from lms.courses.models import Course, CourseFile
@@ -26,8 +27,11 @@ class EditConflict(Exception):
         self.current = current
 
 
-def get_draft(slug: str) -> CourseDraft | None:
-    return db.session.scalar(select(CourseDraft).where(CourseDraft.course_slug == slug))
+def get_draft(slug: str, *, lock: bool = False) -> CourseDraft | None:
+    """`lock` holds the row until commit (PostgreSQL), so two publishes of one draft queue
+    up and the second finds it gone; SQLite's write transactions are serial anyway."""
+    stmt = select(CourseDraft).where(CourseDraft.course_slug == slug)
+    return db.session.scalar(stmt.with_for_update() if lock else stmt)
 
 
 def published_course(slug: str) -> Course | None:
@@ -66,8 +70,11 @@ def start_draft(slug: str, user_id: int | None, files: dict[str, bytes] | None =
     if files is None:
         files = published_files(course.id) if course is not None else {}
     draft = CourseDraft(course_slug=slug, base_revision=course.revision if course else None, started_by=user_id)
-    db.session.add(draft)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two people starting at once: the second uses the first's
+            db.session.add(draft)
+    except IntegrityError:
+        return get_draft(slug)
     db.session.add_all(
         DraftFile(draft_id=draft.id, path=path, content=content, updated_by=user_id) for path, content in files.items()
     )

@@ -200,10 +200,15 @@ def delete_file(slug: str, path: str):
         return _back(slug)
     if path == "course.md":
         abort(400)
+    files = drafts.draft_contents(draft)
+    lesson = next((e for e in course_edit.lesson_entries(files) if e.path == path), None)
+    paths = [path, *lesson.translations.values()] if lesson else [path]  # a lesson goes with its translations
     with write_transaction():
         if not drafts.remove_file(draft, path):
             abort(404)
-        audit.record("course.file_deleted", actor=current_user, slug=slug, path=path)
+        for extra in paths[1:]:
+            drafts.remove_file(draft, extra)
+        audit.record("course.file_deleted", actor=current_user, slug=slug, paths=paths)
     flash(_("%(path)s was removed from the draft.", path=path), "info")
     return _back(slug)
 

@@ -49,7 +49,7 @@ def problems_by_file(slug: str, problems: list[Problem]) -> dict[str, list[Probl
 
 def publish(slug: str, user_id: int, note: str = "", *, overwrite: bool = False) -> ImportReport:
     """Validate the draft and make it what learners see, as a new version. All or nothing."""
-    draft = drafts.get_draft(slug)
+    draft = drafts.get_draft(slug, lock=True)
     if draft is None:
         raise PublishRefused("no-draft")
     source, problems = check_files(slug, drafts.draft_contents(draft))

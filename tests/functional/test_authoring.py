@@ -317,3 +317,21 @@ def test_flask_import_leaves_browser_published_courses_alone(app, author, tmp_pa
     db.session.expire_all()
     body = db.session.scalar(select(LessonText.body_html).join(Lesson).where(Lesson.slug == "lesson-1"))
     assert "From the files" in body
+
+
+def test_new_lesson_translation_and_removal_with_its_translation(author):
+    client, _trainer = author
+    client.post("/author/test-course/draft")
+    response = client.post("/author/test-course/lessons", data={"lesson-title": "Что делать свидетелю"})
+    assert response.headers["Location"].endswith("/files/04-chto-delat-svideteliu.md")
+    taken = client.post("/author/test-course/lessons", data={"lesson-title": "Again", "lesson-slug": "lesson-1"})
+    assert taken.status_code == 422 and "already" in taken.get_data(as_text=True)
+    added = client.post("/author/test-course/files", data={"file-name": "04-chto-delat-svideteliu.kk.md"})
+    assert added.status_code == 302
+    assert draft_text("test-course", "04-chto-delat-svideteliu.kk.md").startswith("---\ntitle: Что делать свидетелю")
+    refused = client.post("/author/test-course/files", data={"file-name": "notes.txt"})
+    assert refused.status_code == 422
+    client.post("/author/test-course/files/04-chto-delat-svideteliu.md/delete")
+    paths = set(db.session.scalars(select(DraftFile.path)))
+    assert not any(p.startswith("04-") for p in paths) and "01-lesson-1.md" in paths
+    assert client.post("/author/test-course/files/course.md/delete").status_code == 400
