@@ -5,24 +5,21 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from lms.domain.course_format.checks import IMAGE_SUFFIXES, check_body, compare_quiz
 from lms.domain.course_format.problems import Collector, Problem
 from lms.domain.course_format.quiz import QuizSource, parse_quiz, validate_settings
 from lms.domain.course_format.yamlio import check_keys, split_front_matter
 
 LANGUAGES = ("en", "ru", "kk")
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 COURSE_KEYS = ("title", "track", "language", "version", "summary", "minutes", "pass_mark")
 TRANSLATION_KEYS = COURSE_KEYS
 LESSON_KEYS = ("title", "minutes", "id", "hidden")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LESSON_FILE_RE = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*?)(?:\.(en|ru|kk))?\.md$")
 SPECIAL_FILE_RE = re.compile(r"^(course|quiz)(?:\.(en|ru|kk))?\.md$")
-IMAGE_LINK_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<img[^>]*?src=[\"']([^\"']+)[\"']", re.I)
 QUIZ_OPEN, QUIZ_CLOSE = "::: quiz", ":::"
-PLACEHOLDER_RE = re.compile(r"\{hub:([a-z_]+)\}")
-PLACEHOLDERS = ("name", "helpline", "contact")
 
 
 @dataclass(frozen=True)
@@ -106,33 +103,6 @@ def _int_field(meta, lines, key, collector, default, minimum=0):
         collector.add(lines.get((key,), 1), f"'{key}' must be a whole number of at least {minimum}, not '{value}'")
         return default
     return value
-
-
-def _check_body(body: str, first_line: int, collector: Collector, files: dict, base_dir: str) -> None:
-    for offset, line_text in enumerate(body.splitlines()):
-        line = first_line + offset
-        for match in IMAGE_LINK_RE.finditer(line_text):
-            target = match.group(1) or match.group(2)
-            if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("//"):
-                collector.add(line, f"image '{target}' must be a file in the course folder, not a web address")
-                continue
-            resolved = PurePosixPath(base_dir, target)
-            parts = []
-            for part in resolved.parts:
-                if part == "..":
-                    if not parts:
-                        break
-                    parts.pop()
-                elif part not in (".", ""):
-                    parts.append(part)
-            rel = "/".join(parts)
-            if target.startswith("/") or ".." in PurePosixPath(target).parts or rel not in files:
-                collector.add(line, f"broken image link '{target}': no such file in the course folder")
-            elif not rel.lower().endswith(IMAGE_SUFFIXES):
-                collector.add(line, f"'{target}' is not a PNG, JPEG, WebP or GIF image")
-        for match in PLACEHOLDER_RE.finditer(line_text):
-            if match.group(1) not in PLACEHOLDERS:
-                collector.add(line, f"unknown placeholder '{{hub:{match.group(1)}}}' (known: {', '.join('{hub:' + p + '}' for p in PLACEHOLDERS)})")
 
 
 def _split_inline_quiz(body: str, body_line: int, collector: Collector):
@@ -225,7 +195,7 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
         c.add(lines.get(("pass_mark",), 1), f"pass mark {pass_mark} is outside 0-100")
         pass_mark = 80
     minutes = _int_field(meta, lines, "minutes", c, 0)
-    _check_body(overview, overview_line, c, files, "")
+    check_body(overview, overview_line, c, files, "")
     texts = {
         default_language: CourseText(
             str(meta.get("title", "")).strip(), str(meta.get("summary", "") or "").strip(), overview, course_files[""]
@@ -243,7 +213,7 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
             lc.add(1, "missing lesson title ('title: ...' in the front matter)")
         lesson_minutes = _int_field(lmeta, llines, "minutes", lc, 0)
         body, quiz_text, quiz_line = _split_inline_quiz(body, body_line, lc)
-        _check_body(body, body_line, lc, files, "")
+        check_body(body, body_line, lc, files, "")
         slug_override = lmeta.get("id")
         if slug_override is not None and not SLUG_RE.match(str(slug_override)):
             lc.add(llines.get(("id",), 1), f"lesson id '{slug_override}' must be lowercase Latin letters, digits and hyphens")
@@ -317,7 +287,7 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
                 tc.add(tlines.get((key,), 1), f"'{key}' differs from course.md; only texts are translated")
         if not str(tmeta.get("title") or "").strip():
             tc.add(1, "missing 'title' in the front matter")
-        _check_body(toverview, toverview_line, tc, files, "")
+        check_body(toverview, toverview_line, tc, files, "")
         texts[lang] = CourseText(str(tmeta.get("title", "")).strip(), str(tmeta.get("summary", "") or "").strip(), toverview, course_files[lang])
         translated = {}
         for name, file_slug in lesson_files.get(lang, {}).items():
@@ -369,7 +339,7 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
         if lang == default_language:
             continue
         for quiz in sequence:
-            _compare_quiz(default_quizzes.get(quiz.slug), quiz, collector_for(quiz.path))
+            compare_quiz(default_quizzes.get(quiz.slug), quiz, collector_for(quiz.path))
         missing = set(default_quizzes) - {q.slug for q in sequence}
         for slug in missing:
             if slug != "final":
@@ -393,20 +363,3 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
         source_hash=hash_files(files),
     )
     return source, []
-
-
-def _compare_quiz(original: QuizSource | None, translated: QuizSource, collector: Collector) -> None:
-    if original is None:
-        collector.add(translated.line, "this quiz is not in the default language")
-        return
-    if [q.id for q in original.questions] != [q.id for q in translated.questions]:
-        collector.add(translated.line, "the questions differ from the default language: same ids in the same order are needed")
-        return
-    for a, b in zip(original.questions, translated.questions, strict=True):
-        if a.answer_key() != b.answer_key():
-            collector.add(b.line, f"question '{b.id}' differs from the default language in kind, points, choices or correct answers")
-        if a.pool != b.pool:
-            collector.add(b.line, f"question '{b.id}' is in a different pool than in the default language")
-    for key in ("pass_mark", "max_attempts", "cooldown_hours", "time_limit_minutes", "shuffle_questions", "shuffle_answers", "reveal"):
-        if key in translated.settings and translated.settings.get(key) != original.settings.get(key):
-            collector.add(translated.line, f"'{key}' differs from the default language's quiz")
