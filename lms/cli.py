@@ -136,6 +136,8 @@ def demo(reset_passwords: bool) -> None:
         if user.id:
             user.session_version += 1  # old sessions of a demo account end
         printed.append((email, password, roles[0], hub_slug))
+    db.session.flush()
+    _demo_trainers_co_author_every_course()
     db.session.commit()
     click.echo(f"demo hubs: {', '.join(hubs)}")
     if printed:
@@ -144,6 +146,18 @@ def demo(reset_passwords: bool) -> None:
             click.echo(f"  {role:<12} {email:<30} {password}   hub: {hub_slug}")
     else:
         click.echo("demo accounts already exist; `flask --app wsgi demo --reset-passwords` prints new passwords")
+
+
+def _demo_trainers_co_author_every_course() -> None:
+    """So that trying the demo as a trainer shows the editor with real courses in it."""
+    from lms.authoring.access import add_author
+    from lms.courses.models import Course
+
+    trainers = [db.session.scalar(select(User).where(User.email == email))
+                for email, _name, roles, _hub in DEMO_ACCOUNTS if "trainer" in roles]
+    for slug in db.session.scalars(select(Course.slug)):
+        for trainer in trainers:
+            add_author(slug, trainer)
 
 
 def register_cli(app: Flask) -> None:

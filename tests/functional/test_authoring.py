@@ -335,3 +335,11 @@ def test_new_lesson_translation_and_removal_with_its_translation(author):
     paths = set(db.session.scalars(select(DraftFile.path)))
     assert not any(p.startswith("04-") for p in paths) and "01-lesson-1.md" in paths
     assert client.post("/author/test-course/files/course.md/delete").status_code == 400
+
+
+def test_demo_trainer_co_authors_the_shipped_courses(app, make_course):
+    make_course()
+    app.test_cli_runner().invoke(args=["demo"])
+    app.test_cli_runner().invoke(args=["demo"])  # idempotent
+    rows = db.session.execute(select(CourseAuthor.course_slug, CourseAuthor.role)).all()
+    assert rows == [("test-course", "co-author")]
