@@ -32,6 +32,7 @@ def test_trainer_edits_and_publishes_a_lesson_by_keyboard_and_a_volunteer_sees_i
     url = live_server["url"]
     trainer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     log_in(trainer, live_server, "trainer")
+    trainer.wait_for_url("**/dashboard")  # keys pressed while the next page loads would be lost
     tab_to(trainer, "Eng")
     enter(trainer)
     tab_to(trainer, "Write courses")

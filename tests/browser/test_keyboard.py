@@ -4,11 +4,11 @@ from __future__ import annotations
 
 
 def tab_to(page, text: str, limit: int = 80) -> None:
-    """Press Tab until the focused element shows `text` (its label, value or content)."""
+    """Press Tab until the focused element shows `text` (its content, value, aria-label or id)."""
     for _ in range(limit):
         page.keyboard.press("Tab")
         focused = page.evaluate(
-            "(() => { const e = document.activeElement; return (e.innerText || e.value || e.getAttribute('aria-label') || e.id || '').trim(); })()"
+            "(() => { const e = document.activeElement; return [e.innerText, e.value, e.getAttribute('aria-label'), e.id].filter(Boolean).join(' | '); })()"
         )
         if text.lower() in focused.lower():
             return
@@ -44,3 +44,71 @@ def test_learner_journey_by_keyboard(page, live_server):
     enter(page)
     page.goto(url + "/courses/unicef-mission")
     assert page.locator("ol.toc li.done").count() >= 1
+
+
+def make_ready_volunteer(live_server, live_app_db, name: str) -> None:
+    """A volunteer of the coordinator's hub who passed the health track's courses (set in the database:
+    the learner's own steps have their keyboard test above)."""
+    from sqlalchemy import select
+
+    from lms.auth.models import User
+    from lms.courses.models import Course
+    from lms.learning.models import Enrolment
+    from lms.models_base import utcnow
+    from tests.factories import make_user
+
+    with live_app_db() as db:
+        coordinator = db.session.scalar(select(User).where(User.email == live_server["emails"]["coordinator"]))
+        hub = coordinator.hub
+        learner = make_user(hub, name=name, email="keyboard-ready@example.org")
+        for course in db.session.scalars(select(Course).where(Course.slug.in_(["wellbeing", "safeguarding"]))):
+            db.session.add(Enrolment(user_id=learner.id, course_id=course.id, passed_at=utcnow(),
+                                     passed_revision=course.revision))
+        db.session.commit()
+
+
+def test_coordinator_issues_and_revokes_and_a_stranger_verifies_by_keyboard(browser, live_server, live_app_db):
+    from sqlalchemy import select
+
+    from lms.certificates.models import Certificate
+
+    name = "Keyboard Ready"
+    make_ready_volunteer(live_server, live_app_db, name)
+    url = live_server["url"]
+    page = browser.new_context(viewport={"width": 1000, "height": 800}).new_page()
+    page.goto(url + "/login")
+    tab_to(page, "login")
+    page.keyboard.type(live_server["emails"]["coordinator"])
+    tab_to(page, "password")
+    page.keyboard.type("correct horse battery")
+    enter(page)
+    tab_to(page, "Eng")
+    enter(page)
+    tab_to(page, "My hub")
+    enter(page)
+    tab_to(page, "Certification")
+    enter(page)
+    tab_to(page, f"Issue to {name}")
+    page.keyboard.press("Space")
+    tab_to(page, "Issue the chosen certificates")
+    enter(page)
+    assert "certificate(s) issued" in page.content()
+    with live_app_db() as db:
+        cert = db.session.scalar(select(Certificate).where(Certificate.holder_name == name))
+        code, cert_id = cert.code, cert.id
+
+    stranger = browser.new_context().new_page()
+    stranger.goto(url + "/verify")
+    tab_to(stranger, "code")
+    stranger.keyboard.type(code)
+    enter(stranger)
+    assert "Valid" in stranger.locator(".verdict").inner_text()
+
+    tab_to(page, f"reason-{cert_id}")
+    page.keyboard.type("Left the programme")
+    page.keyboard.press("Tab")  # the row's Revoke button
+    enter(page)
+    stranger.goto(url + f"/verify/{code}")
+    assert "Revoked" in stranger.locator(".verdict").inner_text()
+    page.context.close()
+    stranger.context.close()
