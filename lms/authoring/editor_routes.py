@@ -42,49 +42,53 @@ def _decode(content: bytes) -> str:
 @bp.route("/<slug>/files/<path:path>", methods=["GET", "POST"])
 @authors_only
 def edit_file(slug: str, path: str):
-    draft = _draft_or_redirect(slug)
-    if draft is None:
-        return _back(slug)
-    rows = drafts.draft_rows(draft)
-    row = rows.get(path) or abort(404)
+    access.ensure_may_edit(slug)
     if not path.endswith(".md"):
         abort(404)
+    draft = drafts.get_draft(slug)
+    row = drafts.draft_rows(draft).get(path) if draft else None
     form = EditFileForm()
-    conflict = None
-    status = 200
+    conflict, gone, status = None, False, 200
     if request.method == "GET":
+        if draft is None:
+            return _draft_or_redirect(slug) or _back(slug)
+        if row is None:
+            abort(404)
         form.text.data = _decode(row.content)
         form.file_id.data, form.revision.data = row.id, row.revision
-    elif form.validate_on_submit():
-        text = (form.text.data or "").replace("\r\n", "\n")
-        if "save" in request.form:
-            try:
-                with write_transaction():
-                    new_revision = drafts.save_file(
-                        draft, path, text.encode(), file_id=_int(form.file_id.data),
-                        revision=_int(form.revision.data), user_id=current_user.id,
-                    )
-            except drafts.EditConflict as error:
-                conflict = error.current
-                status = 409
-                if conflict is not None:
-                    # The next save is a deliberate overwrite of what the other person saved.
-                    form.file_id.data, form.revision.data = conflict.id, conflict.revision
-            else:
-                form.revision.data = new_revision
-                flash(_("Saved in the draft. Learners see it once the course is published."), "success")
-                return redirect(url_for("authoring.edit_file", slug=slug, path=path))
-    else:
+    elif not form.validate_on_submit():
         status = 400
+    elif row is None:
+        # Published, discarded, renamed or removed since the form was opened: keep the text, save nothing.
+        gone, status = True, 409
+    elif "save" in request.form:
+        text = (form.text.data or "").replace("\r\n", "\n")
+        try:
+            with write_transaction():
+                drafts.save_file(draft, path, text.encode(), file_id=_int(form.file_id.data),
+                                 revision=_int(form.revision.data), user_id=current_user.id)
+        except drafts.EditConflict as error:
+            conflict, gone, status = error.current, error.current is None, 409
+            if conflict is not None:
+                # The next save is a deliberate overwrite of what the other person saved.
+                form.file_id.data, form.revision.data = conflict.id, conflict.revision
+        else:
+            flash(_("Saved in the draft. Learners see it once the course is published."), "success")
+            return redirect(url_for("authoring.edit_file", slug=slug, path=path))
     text = form.text.data or ""
-    files = drafts.draft_contents(draft) | {path: text.encode()}
+    if draft is not None:
+        files = drafts.draft_contents(draft)
+    else:
+        course = drafts.published_course(slug)
+        files = drafts.published_files(course.id) if course else {}
+    files = files | {path: text.encode()}
     problems = publishing.check_files(slug, files)[1]
     grouped = publishing.problems_by_file(slug, problems)
     shown = preview(path, text, files, url_for("authoring.draft_media", slug=slug, path="x")[:-1])
     hub = db.session.get(Hub, current_user.hub_id) if current_user.hub_id else None
     shown.body_html = fill_hub_placeholders(shown.body_html, hub)
     return render_template(
-        "authoring/edit.html", slug=slug, path=path, form=form, preview=shown,
+        "authoring/edit.html", slug=slug, path=path, form=form, preview=shown, gone=gone,
         problems=grouped.get(path, []), other_problems=len(problems) - len(grouped.get(path, [])),
         conflict=conflict, conflict_diff=course_edit.line_diff(_decode(conflict.content), text) if conflict else None,
         title=course_edit.course_title(files) or slug,

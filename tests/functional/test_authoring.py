@@ -343,3 +343,19 @@ def test_demo_trainer_co_authors_the_shipped_courses(app, make_course):
     app.test_cli_runner().invoke(args=["demo"])  # idempotent
     rows = db.session.execute(select(CourseAuthor.course_slug, CourseAuthor.role)).all()
     assert rows == [("test-course", "co-author")]
+
+
+def test_saving_after_the_draft_was_published_keeps_the_text_and_saves_nothing(author):
+    client, _trainer = author
+    client.post("/author/test-course/draft")
+    base = edit_form(client, "test-course", "01-lesson-1.md")
+    client.post("/author/test-course/publish", data={})
+    late = save(client, "test-course", "01-lesson-1.md", "---\ntitle: Lesson 1\n---\nLate words.\n", base)
+    page = late.get_data(as_text=True)
+    assert late.status_code == 409 and "Not saved" in page and "Late words." in page
+    assert db.session.scalar(select(func.count()).select_from(DraftFile)) == 0
+    client.post("/author/test-course/draft")
+    client.post("/author/test-course/lessons/lesson-2/move", data={"direction": "up"})
+    moved = save(client, "test-course", "02-lesson-2.md", "---\ntitle: Lesson 2\n---\nText.\n",
+                 {"file_id": "1", "revision": "1"})
+    assert moved.status_code == 409 and "Text." in moved.get_data(as_text=True)
