@@ -8,7 +8,8 @@ def tab_to(page, text: str, limit: int = 80) -> None:
     for _ in range(limit):
         page.keyboard.press("Tab")
         focused = page.evaluate(
-            "(() => { const e = document.activeElement; return [e.innerText, e.value, e.getAttribute('aria-label'), e.id].filter(Boolean).join(' | '); })()"
+            "(() => { const e = document.activeElement; if (!e || e === document.body) return '';"
+            " return [e.innerText, e.value, e.getAttribute('aria-label'), e.id].filter(Boolean).join(' | '); })()"
         )
         if text.lower() in focused.lower():
             return
@@ -67,7 +68,7 @@ def make_ready_volunteer(live_server, live_app_db, name: str) -> None:
         db.session.commit()
 
 
-def test_coordinator_issues_and_revokes_and_a_stranger_verifies_by_keyboard(browser, live_server, live_app_db):
+def test_coordinator_issues_holder_logs_stranger_verifies_coordinator_revokes_by_keyboard(browser, live_server, live_app_db):
     from sqlalchemy import select
 
     from lms.certificates.models import Certificate
@@ -96,6 +97,30 @@ def test_coordinator_issues_and_revokes_and_a_stranger_verifies_by_keyboard(brow
     with live_app_db() as db:
         cert = db.session.scalar(select(Certificate).where(Certificate.holder_name == name))
         code, cert_id = cert.code, cert.id
+
+    # The holder finds the PDF and logs a lesson, by keyboard.
+    holder = browser.new_context().new_page()
+    holder.goto(url + "/login")
+    tab_to(holder, "login")
+    holder.keyboard.type("keyboard-ready@example.org")
+    tab_to(holder, "password")
+    holder.keyboard.type("correct horse battery")
+    enter(holder)
+    tab_to(holder, "Eng")
+    enter(holder)
+    tab_to(holder, "Certificates")
+    enter(holder)
+    tab_to(holder, "Download PDF")  # reachable (a download, not a page)
+    tab_to(holder, "Log a lesson you led")
+    enter(holder)
+    for field, text in (("school", "School No. 5, Kokshetau"), ("region", "Akmola"), ("children", "18"),
+                        ("parents", "2")):
+        tab_to(holder, field)
+        holder.keyboard.type(text)
+    tab_to(holder, "Log the lesson")
+    enter(holder)
+    assert "waits for your coordinator" in holder.content()
+    holder.context.close()
 
     stranger = browser.new_context().new_page()
     stranger.goto(url + "/verify")
