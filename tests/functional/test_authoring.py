@@ -359,3 +359,17 @@ def test_saving_after_the_draft_was_published_keeps_the_text_and_saves_nothing(a
     moved = save(client, "test-course", "02-lesson-2.md", "---\ntitle: Lesson 2\n---\nText.\n",
                  {"file_id": "1", "revision": "1"})
     assert moved.status_code == 409 and "Text." in moved.get_data(as_text=True)
+
+
+def test_zip_with_a_page_named_like_an_image_is_refused(author):
+    client, _trainer = author
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("test-course/course.md", "---\ntitle: X\ntrack: violence-prevention\nlanguage: en\n---\n")
+        out.writestr("test-course/01-a.md", "---\ntitle: A\n---\n![x](images/cat.png)\n")
+        out.writestr("test-course/images/cat.png", "<html><script>alert(1)</script></html>")
+    response = client.post("/author/import", data={"archive": (io.BytesIO(archive.getvalue()), "c.zip")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "test-course/images/cat.png:1: this file is named like an image" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(CourseDraft)) == 0

@@ -13,6 +13,12 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 IMAGE_LINK_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<img[^>]*?src=[\"']([^\"']+)[\"']", re.I)
 PLACEHOLDER_RE = re.compile(r"\{hub:([a-z_]+)\}")
 PLACEHOLDERS = ("name", "helpline", "contact")
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+
+
+def is_image_content(content: bytes) -> bool:
+    """The bytes start like a PNG, JPEG, GIF or WebP file: a name is not enough."""
+    return content.startswith(_IMAGE_SIGNATURES) or (content[:4] == b"RIFF" and content[8:12] == b"WEBP")
 
 
 def check_body(body: str, first_line: int, collector: Collector, files: dict, base_dir: str) -> None:

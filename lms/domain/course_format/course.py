@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from lms.domain.course_format.checks import IMAGE_SUFFIXES, check_body, compare_quiz
+from lms.domain.course_format.checks import IMAGE_SUFFIXES, check_body, compare_quiz, is_image_content
 from lms.domain.course_format.problems import Collector, Problem
 from lms.domain.course_format.quiz import QuizSource, parse_quiz, validate_settings
 from lms.domain.course_format.yamlio import check_keys, split_front_matter
@@ -144,6 +144,8 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
                 collector_for(name).add(1, "SVG images are not allowed (they can carry scripts); use PNG or WebP")
             elif not base.lower().endswith(IMAGE_SUFFIXES):
                 collector_for(name).add(1, "only images (PNG, JPEG, WebP, GIF) may be in sub-folders")
+            elif not is_image_content(files[name]):
+                collector_for(name).add(1, "this file is named like an image but its content is not a PNG, JPEG, WebP or GIF image")
             continue
         special = SPECIAL_FILE_RE.match(base)
         lesson = LESSON_FILE_RE.match(base)
@@ -156,6 +158,8 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
         elif base.lower().endswith(".svg"):
             collector_for(name).add(1, "SVG images are not allowed (they can carry scripts); use PNG or WebP")
         elif base.lower().endswith(IMAGE_SUFFIXES):
+            if not is_image_content(files[name]):
+                collector_for(name).add(1, "this file is named like an image but its content is not a PNG, JPEG, WebP or GIF image")
             continue
         elif base.endswith(".md"):
             collector_for(name).add(1, "unknown file name: lessons are 'NN-slug.md', plus 'course.md' and 'quiz.md'")
