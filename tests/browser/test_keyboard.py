@@ -137,3 +137,39 @@ def test_coordinator_issues_holder_logs_stranger_verifies_coordinator_revokes_by
     assert "Revoked" in stranger.locator(".verdict").inner_text()
     page.context.close()
     stranger.context.close()
+
+
+def test_registration_and_a_quiz_attempt_by_keyboard(page, live_server):
+    """A newcomer registers, starts a quiz, submits it and reaches "Try again", all from the keyboard.
+    Choosing answers is the browser's own radio and checkbox keys (arrows, Space)."""
+    url = live_server["url"]
+    page.goto(url + "/register")
+    for field, text in (("name", "Keyboard Newcomer"), ("email", "keyboard-new@example.org")):
+        tab_to(page, field)
+        page.keyboard.type(text)
+    tab_to(page, "hub_id")
+    page.keyboard.type("Kokshetau")  # a focused select picks the option typed
+    tab_to(page, "locale")
+    page.keyboard.type("English")
+    tab_to(page, "password")
+    page.keyboard.type("keys only, no mouse")
+    tab_to(page, "confirm")
+    page.keyboard.type("keys only, no mouse")
+    tab_to(page, "Create")
+    enter(page)
+    assert page.url.endswith("/dashboard"), page.url
+    tab_to(page, "Courses")
+    enter(page)
+    tab_to(page, "UNICEF: mission, values and history")
+    enter(page)
+    tab_to(page, "Enrol in this course")
+    enter(page)
+    page.goto(url + "/courses/unicef-mission/quizzes/final")
+    tab_to(page, "Start the quiz")
+    enter(page)
+    tab_to(page, "Submit answers")
+    enter(page)
+    assert "not passed" in page.content()
+    tab_to(page, "Try again")
+    enter(page)
+    assert "/attempts/" in page.url
