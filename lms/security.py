@@ -8,7 +8,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, redirect, request, session, url_for
 from flask_login import current_user, logout_user
+from sqlalchemy import bindparam, select
 
+from lms.auth.models import LightUser, User
 from lms.extensions import db, login_manager
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -42,19 +44,41 @@ def load_user(user_id: str):
     """Load the user named in the session, if the session is still current.
 
     The id carries the user's session version: logging out everywhere or changing the
-    password bumps it, so older cookies stop working.
+    password bumps it, so older cookies stop working. Views marked `reads_user_only` get
+    a `LightUser` from one lean query when read (GET/HEAD); every other request gets the
+    ORM `User` it may change.
     """
-    from lms.auth.models import User
-
     try:
         raw_id, raw_version = user_id.split(":", 1)
         uid, version = int(raw_id), int(raw_version)
     except ValueError:
         return None
-    user = db.session.get(User, uid)
+    if _reads_user_only():
+        row = db.session.connection().execute(_LIGHT_USER, {"id": uid}).first()
+        user = LightUser(row) if row is not None else None
+    else:
+        user = db.session.get(User, uid)
     if user is None or user.session_version != version or not user.is_active:
         return None
     return user
+
+
+def reads_user_only(view):
+    """Mark a view that only reads the current user (ids, roles, hub, language): on GET
+    it gets a read-only `LightUser`, which is cheaper to load than the ORM object."""
+    view.reads_user_only = True
+    return view
+
+
+def _reads_user_only() -> bool:
+    if request.method not in ("GET", "HEAD") or request.endpoint is None:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, "reads_user_only", False)
+
+
+# Built once; run on the session's connection so it shares the request's transaction.
+_LIGHT_USER = select(*(getattr(User, name).expression for name in LightUser.COLUMNS)).where(User.id == bindparam("id"))
 
 
 def mark_session_start() -> None:

@@ -13,7 +13,35 @@ from lms.extensions import db
 from lms.models_base import utcnow
 
 
-class User(UserMixin, db.Model):
+class UserFacts(UserMixin):
+    """What a user is allowed to do, read from the row's columns: shared by the ORM `User`
+    and the read-only `LightUser`, so role and session checks cannot drift apart."""
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return parse_roles(self.roles_text)
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive users
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        # The version makes a copied cookie useless once the user logs out
+        # everywhere or changes the password.
+        return f"{self.id}:{self.session_version}"
+
+    def as_actor(self) -> Actor:
+        return Actor(id=self.id, hub_id=self.hub_id, roles=self.roles, is_active=self.is_active)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and bool(self.roles.intersection(roles))
+
+    @property
+    def login_name(self) -> str:
+        return self.email or self.phone or ""
+
+
+class User(UserFacts, db.Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased and phone numbers digits-only (see domain.contacts),
@@ -39,28 +67,9 @@ class User(UserMixin, db.Model):
     # Loaded when used: the hot pages do not need it.
     hub = relationship("Hub")
 
-    @property
-    def roles(self) -> frozenset[str]:
-        return parse_roles(self.roles_text)
-
-    @roles.setter
+    @UserFacts.roles.setter
     def roles(self, value) -> None:
         self.roles_text = format_roles(value)
-
-    @property
-    def is_active(self) -> bool:  # flask-login refuses inactive users
-        return bool(self.active)
-
-    def get_id(self) -> str:
-        # The version makes a copied cookie useless once the user logs out
-        # everywhere or changes the password.
-        return f"{self.id}:{self.session_version}"
-
-    def as_actor(self) -> Actor:
-        return Actor(id=self.id, hub_id=self.hub_id, roles=self.roles, is_active=self.is_active)
-
-    def has_role(self, *roles: str) -> bool:
-        return self.is_active and bool(self.roles.intersection(roles))
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(normalise_password(password))
@@ -70,12 +79,41 @@ class User(UserMixin, db.Model):
             return False
         return check_password_hash(self.password_hash, normalise_password(password))
 
-    @property
-    def login_name(self) -> str:
-        return self.email or self.phone or ""
-
     def __repr__(self) -> str:
         return f"<User {self.id} {self.login_name}>"
+
+
+class LightUser(UserFacts):
+    """The current user's row as plain values, for views that only read the user.
+
+    One lean query instead of an ORM load on the hottest pages. Read-only: a view that
+    changes the user, or passes it to code that stores it, must not opt in (see
+    `lms.security.reads_user_only`); a write raises instead of being silently lost.
+    """
+
+    COLUMNS = ("id", "name", "email", "phone", "hub_id", "roles_text", "locale", "active", "session_version",
+               "totp_secret")
+
+    def __init__(self, row) -> None:
+        values = dict(zip(self.COLUMNS, row, strict=True))
+        values["_roles"] = parse_roles(values["roles_text"])  # parsed once: templates ask often
+        self.__dict__.update(values)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self._roles
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"LightUser is read-only (tried to set {name!r}); this view must load the full User")
+
+    @property
+    def hub(self):
+        from lms.hubs.models import Hub
+
+        return db.session.get(Hub, self.hub_id) if self.hub_id is not None else None
+
+    def __repr__(self) -> str:
+        return f"<LightUser {self.id} {self.login_name}>"
 
 
 class PasswordResetToken(db.Model):
