@@ -3,8 +3,12 @@ browser's Accept-Language, then the site default."""
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from babel import Locale
+from flask import current_app, g, request, session
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from lms.extensions import babel
 
@@ -23,13 +27,70 @@ def select_locale() -> str:
     ]
 
 
+_LOCALES: dict[str, Locale] = {}
+
+
+def _selected_locale() -> Locale:
+    # Flask-Babel parses the selector's answer on every request, and parsing a Locale
+    # touches the disk; the few codes we answer with are parsed once per process.
+    code = select_locale()
+    locale = _LOCALES.get(code)
+    if locale is None:
+        locale = _LOCALES[code] = Locale.parse(code)
+    return locale
+
+
+def _request_locale() -> Locale | None:
+    """The locale Flask-Babel chose for this request. It keeps its choice on `g`; reading
+    it there skips three context lookups per call (a page asks a dozen times). Falls back
+    to Flask-Babel's own lookup whenever the choice is not made yet (or not kept there)."""
+    try:
+        return g._flask_babel.babel_locale
+    except (AttributeError, RuntimeError):
+        return get_locale()
+
+
+def _translations():
+    """The request's catalogue. Flask-Babel looks it up anew for every string (domain,
+    locale, cache key); the request keeps the one it found, for as long as the locale
+    stays the same (force_locale and refresh change it)."""
+    locale = _request_locale()
+    try:
+        found = g.lms_translations
+    except AttributeError:
+        found = None
+    except RuntimeError:  # no app context: Flask-Babel answers with its null catalogue
+        return get_translations()
+    if found is None or found[0] is not locale:
+        found = g.lms_translations = (locale, get_translations())
+    return found[1]
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx, string: str, /, **variables) -> str:
+    """`_()` and `gettext()` in templates: what Jinja's newstyle gettext does (marked safe
+    when autoescaping, values escaped into %(name)s), minus its two extra layers of
+    context calls for each string."""
+    translated = _translations().ugettext(string)
+    if eval_ctx.autoescape:
+        translated = Markup(translated)  # noqa: S704  (catalogue text is trusted, as in Jinja's own gettext)
+    # Without a "%" the formatting cannot change the text: skip it.
+    return translated % variables if variables or "%" in translated else translated
+
+
 def init_app(app) -> None:
-    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    babel.init_app(app, locale_selector=_selected_locale, default_translation_directories="translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = "translations"
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+    app.jinja_env.globals.update({"_": _template_gettext, "gettext": _template_gettext})
     app.jinja_env.globals["current_locale"] = current_locale
 
 
 def current_locale() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    return str(_request_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])

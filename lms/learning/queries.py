@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import url_for
+from flask import current_app, request, url_for
 from flask_babel import gettext
 from sqlalchemy import and_, bindparam, case, func, select
 
@@ -192,6 +192,20 @@ class PageOutline:
         return progress_from_steps(self.steps, self.enrolled)
 
 
+STEP = "__step__"  # stands for a lesson's or quiz's slug in a URL pattern
+
+
+def course_url(endpoint: str, course_slug: str, **values: str) -> str:
+    """url_for of one of a course's pages, remembered per app and mount point: the URL
+    map does not change while the app serves, and a lesson page needs several."""
+    cache = current_app.extensions.setdefault("lms_course_urls", {})
+    key = (endpoint, course_slug, tuple(values.items()), request.script_root)
+    url = cache.get(key)
+    if url is None:
+        url = cache[key] = url_for(endpoint, slug=course_slug, **values)
+    return url
+
+
 def page_outline(course_slug: str, user_id: int | None, wanted_language: str, lesson_slug: str = "") -> PageOutline | None:
     """Everything a course or lesson page shows, in two queries whatever the course size."""
     connection = db.session.connection()
@@ -211,12 +225,12 @@ def page_outline(course_slug: str, user_id: int | None, wanted_language: str, le
         after.setdefault(quiz.after_lesson_id, []).append(quiz)
     steps: list[Step] = []
     outline = PageOutline(course, steps, language, first.enrolment_id is not None)
-    # One url_for per kind, then plain string work: a long contents list stays cheap.
-    lesson_href = url_for("learning.lesson", slug=course.slug, lesson_slug="__step__")
-    quiz_href = url_for("learning.quiz", slug=course.slug, quiz_slug="__step__")
+    # One URL pattern per kind, then plain string work: a long contents list stays cheap.
+    lesson_href = course_url("learning.lesson", course.slug, lesson_slug=STEP)
+    quiz_href = course_url("learning.quiz", course.slug, quiz_slug=STEP)
     for row in rows:
         steps.append(Step("lesson", row.lesson_id, row.lesson_slug, row.title, row.completed_at is not None,
-                          row.minutes, lesson_href.replace("__step__", row.lesson_slug)))
+                          row.minutes, lesson_href.replace(STEP, row.lesson_slug)))
         if row.body_html is not None:
             outline.body_html, outline.body_language = row.body_html, row.body_language
         for quiz in after.pop(row.lesson_id, []):
@@ -233,7 +247,7 @@ def quiz_title(titles: dict | None, language: str, default_language: str) -> str
 
 def _quiz_step(quiz, language: str, default_language: str, href: str) -> Step:
     title = quiz_title(quiz.titles, language, default_language)
-    return Step("quiz", quiz.id, quiz.slug, title, bool(quiz.passed), 0, href.replace("__step__", quiz.slug))
+    return Step("quiz", quiz.id, quiz.slug, title, bool(quiz.passed), 0, href.replace(STEP, quiz.slug))
 
 
 def progress_from_steps(steps: list[Step], enrolled: bool) -> Progress:

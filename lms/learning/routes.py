@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -21,7 +22,7 @@ from flask import (
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.rendering import fill_hub_placeholders
@@ -31,6 +32,7 @@ from lms.learning import queries, services
 from lms.learning.models import QuizAttempt
 from lms.learning.review import build_review, shown_language
 from lms.models_base import utcnow
+from lms.security import reads_user_only
 
 bp = Blueprint("learning", __name__)
 # Every POST here is a button whose only field is the CSRF token, which CSRFProtect
@@ -45,14 +47,21 @@ def _lesson_or_404(course, lesson_slug: str) -> Lesson:
 
 
 def _viewer_hub():
-    """The learner's hub settings, for {hub:...} placeholders: a small query, only when a text has one."""
+    """The learner's hub settings, for {hub:...} placeholders: a small query, only when a
+    text has one, and at most once a request (the lesson's ETag and its body both ask)."""
+    if "lms_viewer_hub" not in g:
+        hub_id = current_user.hub_id
+        g.lms_viewer_hub = None if hub_id is None else db.session.connection().execute(_HUB, {"id": hub_id}).first()
+    return g.lms_viewer_hub
+
+
+def _hub_statement():
     from lms.hubs.models import Hub
 
-    if current_user.hub_id is None:
-        return None
-    return db.session.execute(
-        select(Hub.name, Hub.helpline, Hub.contact).where(Hub.id == current_user.hub_id)
-    ).first()
+    return select(Hub.name, Hub.helpline, Hub.contact).where(Hub.id == bindparam("id"))
+
+
+_HUB = _hub_statement()
 
 
 def _issue_automatic_certificates() -> None:
@@ -86,6 +95,7 @@ def _refusal(error: services.LearningError) -> str:
 
 
 @bp.route("/courses")
+@reads_user_only
 def catalogue():
     language = current_locale()
     only = request.args.get("language")
@@ -97,6 +107,7 @@ def catalogue():
 
 
 @bp.route("/courses/<slug>")
+@reads_user_only
 def course(slug: str):
     course = _course_or_404(slug)
     user_id = current_user.id if current_user.is_authenticated else None
@@ -187,6 +198,7 @@ def enrol(slug: str):
 
 @bp.route("/courses/<slug>/lessons/<lesson_slug>")
 @login_required
+@reads_user_only
 def lesson(slug: str, lesson_slug: str):
     # The hot page: two queries besides the user's own (see queries.page_outline).
     outline = queries.page_outline(slug, current_user.id, current_locale(), lesson_slug)
@@ -197,12 +209,19 @@ def lesson(slug: str, lesson_slug: str):
     etag = _lesson_etag(outline, lesson_slug)
     if etag and request.if_none_match.contains(etag):
         return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": REVALIDATE})
+    step = steps[index]
+    if not outline.enrolled:
+        action = queries.course_url("learning.enrol", slug)
+    else:
+        action = queries.course_url("learning.lesson_undo" if step.done else "learning.lesson_done", slug,
+                                    lesson_slug=queries.STEP).replace(queries.STEP, lesson_slug)
     response = make_response(render_template(
         "learning/lesson.html", course=outline.course, course_title=outline.course.title, steps=steps,
-        step=steps[index], previous=steps[index - 1] if index > 0 else None,
+        step=step, previous=steps[index - 1] if index > 0 else None,
         following=steps[index + 1] if index + 1 < len(steps) else None,
         body_html=fill_hub_placeholders(outline.body_html, _viewer_hub), shown_language=outline.body_language,
         wanted_language=current_locale(), enrolled=outline.enrolled, progress=outline.progress,
+        course_href=queries.course_url("learning.course", slug), action=action,
     ))
     if etag:
         response.set_etag(etag)
@@ -271,6 +290,7 @@ def _quiz_or_404(course, quiz_slug: str) -> Quiz:
 
 @bp.route("/courses/<slug>/quizzes/<quiz_slug>")
 @login_required
+@reads_user_only
 def quiz(slug: str, quiz_slug: str):
     course = _course_or_404(slug)
     quiz = _quiz_or_404(course, quiz_slug)

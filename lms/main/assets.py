@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, send_file, url_for
+from flask import Blueprint, abort, current_app, has_request_context, request, send_file, url_for
 
 bp = Blueprint("assets", __name__)
 YEAR = 60 * 60 * 24 * 365
@@ -27,9 +27,18 @@ def _digest(path: Path) -> str:
 
 
 def asset_url(filename: str) -> str:
-    path = Path(current_app.static_folder) / filename
-    stem, dot, suffix = filename.rpartition(".")
-    return url_for("assets.asset", filename=f"{stem}.{_digest(path)}.{suffix}")
+    # Every page links the same two files: outside debug mode their URLs are worked out
+    # once per process (and per mount point) instead of hashing a path and building a URL.
+    key = (filename, request.script_root if has_request_context() else None)
+    cache = current_app.extensions.setdefault("lms_asset_urls", {})
+    url = cache.get(key)
+    if url is None:
+        path = Path(current_app.static_folder) / filename
+        stem, _dot, suffix = filename.rpartition(".")
+        url = url_for("assets.asset", filename=f"{stem}.{_digest(path)}.{suffix}")
+        if not current_app.debug:
+            cache[key] = url
+    return url
 
 
 @bp.route("/assets/<path:filename>")

@@ -1,8 +1,8 @@
-"""The site header, rendered once per language and menu shape and reused.
+"""The site header and footer, rendered once per language (and menu shape) and reused.
 
 The header is on every page and costs as much as a small page to render (a dozen
 translations and links). Its only per-request parts are the CSRF token and the
-current path, which are filled into reserved slots.
+current path, which are filled into reserved slots. The footer has none.
 """
 
 from __future__ import annotations
@@ -50,5 +50,14 @@ def site_header(locale: str) -> Markup:
     return Markup(filled)  # noqa: S704
 
 
+def site_footer(locale: str) -> Markup:
+    cache = current_app.extensions.setdefault("lms_footer_cache", {})
+    html = cache.get(locale)
+    if html is None:
+        html = cache[locale] = Markup(render_template("_footer.html"))  # noqa: S704  (our own template)
+    return html
+
+
 def init_app(app) -> None:
     app.jinja_env.globals["site_header"] = site_header
+    app.jinja_env.globals["site_footer"] = site_footer
