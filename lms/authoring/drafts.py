@@ -8,12 +8,11 @@ and is refused (optimistic locking), on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-import hashlib
-
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.authoring.models import CourseDraft, DraftFile
+from lms.authoring.versions import digests_of
 from lms.courses.models import Course, CourseFile
 from lms.extensions import db
 from lms.models_base import utcnow
@@ -58,7 +57,7 @@ def draft_contents(draft: CourseDraft) -> dict[str, bytes]:
 
 
 def draft_digests(draft: CourseDraft) -> dict[str, str]:
-    return {path: hashlib.sha256(content).hexdigest() for path, content in draft_contents(draft).items()}
+    return digests_of(draft_contents(draft))
 
 
 def start_draft(slug: str, user_id: int | None, files: dict[str, bytes] | None = None) -> CourseDraft:

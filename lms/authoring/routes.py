@@ -16,9 +16,10 @@ from lms.auth.models import User
 from lms.authoring import access, drafts, publishing
 from lms.authoring.forms import AuthorForm, NewCourseForm, NewFileForm, NewLessonForm, PublishForm, ZipForm
 from lms.authoring.models import OWNER, CourseDraft, CourseVersion
-from lms.authoring.versions import version_files
+from lms.authoring.versions import digests_of, version_files
 from lms.courses.models import Course, CourseText, Track
 from lms.domain import course_edit
+from lms.domain.course_format.checks import IMAGE_SUFFIXES
 from lms.domain.roles import ADMIN, TRAINER
 from lms.extensions import db
 from lms.i18n import current_locale
@@ -122,8 +123,6 @@ def workspace_context(slug: str) -> dict:
 
 
 def _is_image(path: str) -> bool:
-    from lms.domain.course_format.course import IMAGE_SUFFIXES
-
     return path.lower().endswith(IMAGE_SUFFIXES)
 
 
@@ -227,7 +226,7 @@ def compare(slug: str):
         abort(404)
     only = request.args.get("path")
     diffs = []
-    for path, kind in course_edit.changed_paths(_digests(old), _digests(new)).items():
+    for path, kind in course_edit.changed_paths(digests_of(old), digests_of(new)).items():
         if only and path != only:
             continue
         rows = []
@@ -236,12 +235,6 @@ def compare(slug: str):
         diffs.append((path, kind, rows))
     return render_template("authoring/compare.html", slug=slug, course=course, diffs=diffs, only=only,
                            old_label=old_label, new_label=new_label, title=course_title(slug))
-
-
-def _digests(files: dict[str, bytes]) -> dict[str, str]:
-    import hashlib
-
-    return {path: hashlib.sha256(content).hexdigest() for path, content in files.items()}
 
 
 def _text(content: bytes) -> str:
@@ -347,7 +340,6 @@ def retire(slug: str):
     course = drafts.published_course(slug) or abort(404)
     with write_transaction():
         course.retired = not course.retired
-        db.session.add(course)
         audit.record("course.retired" if course.retired else "course.reinstated", actor=current_user, slug=slug)
     flash(_("The course is retired: it left the catalogue; learners keep their history and certificates.")
           if course.retired else _("The course is offered again."), "info")

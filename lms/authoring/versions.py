@@ -11,9 +11,13 @@ from lms.authoring.models import ContentBlob, CourseVersion, CourseVersionFile
 from lms.extensions import db
 
 
+def digests_of(files: dict[str, bytes]) -> dict[str, str]:
+    return {path: hashlib.sha256(content).hexdigest() for path, content in files.items()}
+
+
 def store_blobs(files: dict[str, bytes]) -> dict[str, str]:
     """Store each distinct content once; returns path -> sha256."""
-    digests = {path: hashlib.sha256(content).hexdigest() for path, content in files.items()}
+    digests = digests_of(files)
     wanted = set(digests.values())
     present = set(db.session.scalars(select(ContentBlob.sha256).where(ContentBlob.sha256.in_(wanted)))) if wanted else set()
     added = set()
