@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zipfile
 
 import pytest
@@ -373,3 +374,51 @@ def test_zip_with_a_page_named_like_an_image_is_refused(author):
     assert response.status_code == 422
     assert "test-course/images/cat.png:1: this file is named like an image" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(CourseDraft)) == 0
+
+
+def test_two_simultaneous_saves_from_one_base_store_one(app, hub, author):
+    first, _trainer = author
+    other = make_user(hub, roles=("trainer",))
+    db.session.add(CourseAuthor(course_slug="test-course", user_id=other.id, role="co-author"))
+    db.session.commit()
+    second = app.test_client()
+    login(second, other)
+    first.post("/author/test-course/draft")
+    base = edit_form(first, "test-course", "01-lesson-1.md")
+    barrier = threading.Barrier(2)
+    codes = {}
+
+    def save_as(client, words):
+        barrier.wait()
+        codes[words] = save(client, "test-course", "01-lesson-1.md", f"---\ntitle: L\n---\n{words}\n", base).status_code
+
+    threads = [threading.Thread(target=save_as, args=args) for args in ((first, "one"), (second, "two"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.commit()
+    db.session.expire_all()
+    assert sorted(codes.values()) == [302, 409]
+    winner = next(words for words, code in codes.items() if code == 302)
+    assert draft_text("test-course", "01-lesson-1.md") == f"---\ntitle: L\n---\n{winner}\n"
+    row = db.session.scalar(select(DraftFile).where(DraftFile.path == "01-lesson-1.md"))
+    assert row.revision == int(base["revision"]) + 1
+
+
+def test_publishing_over_a_newer_version_needs_confirmation(app, author, tmp_path):
+    from tests.course_builder import write_course, write_tracks
+
+    client, _trainer = author
+    client.post("/author/test-course/draft")
+    save(client, "test-course", "01-lesson-1.md", "---\ntitle: Lesson 1\n---\nDraft words.\n")
+    root = tmp_path / "newer"
+    write_tracks(root, ["test-course"])
+    write_course(root, "test-course", body="Imported meanwhile.\n")
+    assert "test-course: changed" in app.test_cli_runner().invoke(args=["courses", "import", str(root)]).output
+    refused = client.post("/author/test-course/publish", data={})
+    assert refused.status_code == 409 and "Publish anyway" in refused.get_data(as_text=True)
+    assert client.post("/author/test-course/publish", data={"overwrite": "y"}).status_code == 302
+    db.session.expire_all()
+    body = db.session.scalar(select(LessonText.body_html).join(Lesson).where(Lesson.slug == "lesson-1"))
+    assert "Draft words." in body
