@@ -49,3 +49,28 @@ def test_coordinator_pages_fit_a_360px_screen(page, live_server, language):
         assert page.evaluate("document.documentElement.lang") == language, path
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than the screen in {language}"
+
+
+ZOOMED_PAGES = {
+    "volunteer": ["/dashboard", "/courses", "/courses/bekind/lessons/what-bullying-is", "/courses/bekind/quizzes/final",
+                  "/certificates", "/lessons-led"],
+    "coordinator": ["/hub", "/reports/courses", "/teach/"],
+    "admin": ["/admin/users", "/reports/national", "/author/", "/author/bekind/", "/author/bekind/versions"],
+}
+
+
+@pytest.mark.parametrize("role", list(ZOOMED_PAGES))
+def test_pages_reflow_at_200_percent_zoom(browser, live_server, role):
+    """A 1280 x 800 window at 200% zoom lays out 640 x 400 CSS pixels at twice the density:
+    everything must reflow into that width, the page heading inside it."""
+    context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
+    page = context.new_page()
+    log_in(page, live_server, role)
+    page.click("button[value=ru]")  # the longer words
+    for path in ZOOMED_PAGES[role]:
+        page.goto(live_server["url"] + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than the window at 200% zoom"
+        heading = page.locator("main h1").first.bounding_box()
+        assert heading is not None and heading["x"] >= 0 and heading["x"] + heading["width"] <= 640, path
+    context.close()
