@@ -15,7 +15,7 @@ from lms.extensions import babel
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    asked = request.args.get("lang")
+    asked = request.args.get("lang") if request.query_string else None  # most pages have no query to parse
     if asked in languages:
         session["lang"] = asked
     if current_user.is_authenticated and current_user.locale in languages:
@@ -25,6 +25,14 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config[
         "BABEL_DEFAULT_LOCALE"
     ]
+
+
+# Each language named in itself, as the switcher and the "shown in ..." notes say it.
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
 
 
 _LOCALES: dict[str, Locale] = {}
@@ -90,6 +98,7 @@ def init_app(app) -> None:
     )
     app.jinja_env.globals.update({"_": _template_gettext, "gettext": _template_gettext})
     app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["language_name"] = language_name
 
 
 def current_locale() -> str:

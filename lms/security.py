@@ -12,6 +12,8 @@ from sqlalchemy import bindparam, select
 
 from lms.auth.models import LightUser, User
 from lms.extensions import db, login_manager
+from lms.hubs.models import Hub
+from lms.transactions import close_read_connection, read_connection
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -35,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.before_request(enforce_session_lifetimes)
     app.before_request(require_two_factor_for_staff)
     app.after_request(add_security_headers)
+    app.teardown_appcontext(close_read_connection)
     # Templates read the user many times; the real object skips the proxy each time.
     app.context_processor(lambda: {"viewer": current_user._get_current_object()})
     app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
@@ -54,7 +57,7 @@ def load_user(user_id: str):
     except ValueError:
         return None
     if _reads_user_only():
-        row = db.session.connection().execute(_LIGHT_USER, {"id": uid}).first()
+        row = read_connection().execute(_LIGHT_USER, {"id": uid}).first()
         user = LightUser(row) if row is not None else None
     else:
         user = db.session.get(User, uid)
@@ -78,7 +81,11 @@ def _reads_user_only() -> bool:
 
 
 # Built once; run on the session's connection so it shares the request's transaction.
-_LIGHT_USER = select(*(getattr(User, name).expression for name in LightUser.COLUMNS)).where(User.id == bindparam("id"))
+_LIGHT_USER = (
+    select(*(getattr(User, name).expression for name in LightUser.COLUMNS), Hub.name, Hub.helpline, Hub.contact)
+    .outerjoin(Hub, Hub.id == User.hub_id)
+    .where(User.id == bindparam("id"))
+)
 
 
 def mark_session_start() -> None:

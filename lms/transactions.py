@@ -13,6 +13,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from flask import g
 from sqlalchemy import event
 
 from lms.extensions import db
@@ -34,7 +35,9 @@ def init_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+        # Straight to the driver: every request begins a transaction, and SQLAlchemy's
+        # statement machinery costs more than the BEGIN itself.
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
 
 
 @contextmanager
@@ -50,3 +53,26 @@ def write_transaction():
         raise
     finally:
         _immediate.reset(token)
+
+
+def read_connection():
+    """The request's connection for reading, in one transaction (one snapshot).
+
+    When the request already has an ORM session, its transaction. Otherwise a plain
+    connection, kept in `g` and closed when the request ends: a page that only reads
+    (the lesson page) skips building and tearing down a session.
+    """
+    if db.session.registry.has():
+        return db.session.connection()
+    connection = g.get("lms_read_connection")
+    if connection is None:
+        connection = db.engine.connect()
+        connection.begin()
+        g.lms_read_connection = connection
+    return connection
+
+
+def close_read_connection(_error=None) -> None:
+    connection = g.pop("lms_read_connection", None)
+    if connection is not None:
+        connection.close()

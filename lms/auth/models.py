@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
@@ -83,6 +84,14 @@ class User(UserFacts, db.Model):
         return f"<User {self.id} {self.login_name}>"
 
 
+class HubSettings(NamedTuple):
+    """A hub's values that course texts show through {hub:name}, {hub:helpline}, {hub:contact}."""
+
+    name: str
+    helpline: str
+    contact: str
+
+
 class LightUser(UserFacts):
     """The current user's row as plain values, for views that only read the user.
 
@@ -95,8 +104,12 @@ class LightUser(UserFacts):
                "totp_secret")
 
     def __init__(self, row) -> None:
-        values = dict(zip(self.COLUMNS, row, strict=True))
+        """`row`: the COLUMNS, then the hub's name, helpline and contact (NULL without a hub)."""
+        values = dict(zip(self.COLUMNS, row[: len(self.COLUMNS)], strict=True))
         values["_roles"] = parse_roles(values["roles_text"])  # parsed once: templates ask often
+        # Course texts' {hub:...} placeholders need these; reading them with the user's row
+        # saves the lesson page a query.
+        values["hub_settings"] = HubSettings(*row[len(self.COLUMNS):]) if values["hub_id"] is not None else None
         self.__dict__.update(values)
 
     @property

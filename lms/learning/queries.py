@@ -15,6 +15,7 @@ from lms.courses.models import Course, CourseText, Lesson, LessonText, Quiz, Tra
 from lms.domain.progress import Progress, course_progress
 from lms.extensions import db
 from lms.learning.models import Enrolment, LessonProgress, QuizAttempt
+from lms.transactions import read_connection
 
 
 def content_language(course: Course, wanted: str) -> str:
@@ -208,7 +209,7 @@ def course_url(endpoint: str, course_slug: str, **values: str) -> str:
 
 def page_outline(course_slug: str, user_id: int | None, wanted_language: str, lesson_slug: str = "") -> PageOutline | None:
     """Everything a course or lesson page shows, in two queries whatever the course size."""
-    connection = db.session.connection()
+    connection = read_connection()
     rows = connection.execute(
         _OUTLINE, {"course_slug": course_slug, "user_id": user_id or -1, "language": wanted_language, "lesson_slug": lesson_slug}
     ).all()

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
 
+from lms.auth.models import LightUser
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.rendering import fill_hub_placeholders
 from lms.extensions import csrf, db
@@ -47,8 +48,11 @@ def _lesson_or_404(course, lesson_slug: str) -> Lesson:
 
 
 def _viewer_hub():
-    """The learner's hub settings, for {hub:...} placeholders: a small query, only when a
-    text has one, and at most once a request (the lesson's ETag and its body both ask)."""
+    """The learner's hub settings, for {hub:...} placeholders. A LightUser brought them with
+    its row; otherwise a small query, only when a text has one, and at most once a request."""
+    user = current_user._get_current_object()
+    if isinstance(user, LightUser):
+        return user.hub_settings
     if "lms_viewer_hub" not in g:
         hub_id = current_user.hub_id
         g.lms_viewer_hub = None if hub_id is None else db.session.connection().execute(_HUB, {"id": hub_id}).first()
@@ -115,7 +119,7 @@ def course(slug: str):
     steps = outline.steps if outline else []
     text = queries.course_text(course, outline.language if outline else course.default_language)
     enrolment = services.get_enrolment(user_id, course.id) if user_id else None
-    hub = current_user.hub if user_id else None
+    hub = _viewer_hub if user_id else None
     return render_template(
         "learning/course.html", course=course, text=text, steps=steps, enrolment=enrolment,
         progress=queries.progress_from_steps(steps, enrolment is not None),
@@ -201,12 +205,13 @@ def enrol(slug: str):
 @reads_user_only
 def lesson(slug: str, lesson_slug: str):
     # The hot page: two queries besides the user's own (see queries.page_outline).
-    outline = queries.page_outline(slug, current_user.id, current_locale(), lesson_slug)
+    locale = current_locale()
+    outline = queries.page_outline(slug, current_user.id, locale, lesson_slug)
     if outline is None or outline.body_html is None:
         abort(404)
     steps = outline.steps
     index = next(i for i, s in enumerate(steps) if s.kind == "lesson" and s.slug == lesson_slug)
-    etag = _lesson_etag(outline, lesson_slug)
+    etag = _lesson_etag(outline, lesson_slug, locale)
     if etag and request.if_none_match.contains(etag):
         return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": REVALIDATE})
     step = steps[index]
@@ -220,7 +225,7 @@ def lesson(slug: str, lesson_slug: str):
         step=step, previous=steps[index - 1] if index > 0 else None,
         following=steps[index + 1] if index + 1 < len(steps) else None,
         body_html=fill_hub_placeholders(outline.body_html, _viewer_hub), shown_language=outline.body_language,
-        wanted_language=current_locale(), enrolled=outline.enrolled, progress=outline.progress,
+        wanted_language=locale, enrolled=outline.enrolled, progress=outline.progress,
         course_href=queries.course_url("learning.course", slug), action=action,
     ))
     if etag:
@@ -232,7 +237,7 @@ def lesson(slug: str, lesson_slug: str):
 REVALIDATE = "private, no-cache"
 
 
-def _lesson_etag(outline, lesson_slug: str) -> str | None:
+def _lesson_etag(outline, lesson_slug: str, locale: str) -> str | None:
     """A lesson page answers conditional requests: same learner, lesson, language, ticks,
     course revision, hub settings and CSRF session -> same page. Changes hourly so the
     page's form token never grows stale in a cache."""
@@ -242,9 +247,10 @@ def _lesson_etag(outline, lesson_slug: str) -> str | None:
 
     generate_csrf()  # makes sure the session holds the token the page will carry
     hub = _viewer_hub() if "{hub:" in (outline.body_html or "") else None
+    user = current_user._get_current_object()
     parts = [
-        current_user.id, current_user.session_version, sorted(current_user.roles), outline.course.id,
-        outline.course.revision, lesson_slug, current_locale(), outline.enrolled,
+        user.id, user.session_version, sorted(user.roles), outline.course.id,
+        outline.course.revision, lesson_slug, locale, outline.enrolled,
         [s.id for s in outline.steps if s.done], tuple(hub) if hub else None,
         session.get("csrf_token"), int(time.time() // 3600),
     ]

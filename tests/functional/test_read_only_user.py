@@ -13,7 +13,7 @@ from lms import security
 from lms.auth.models import LightUser, User
 from lms.extensions import db
 from tests.conftest import login
-from tests.factories import make_user
+from tests.factories import make_hub, make_user
 
 ROLE_SETS = [("volunteer",), ("trainer",), ("coordinator",), ("admin",), ("volunteer", "coordinator"), ()]
 
@@ -80,8 +80,9 @@ def test_lesson_page_refuses_a_session_from_before_a_version_bump(client, hub, m
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_lesson_page_sends_staff_without_two_factor_to_set_it_up(make_app, hub, make_course):
+def test_lesson_page_sends_staff_without_two_factor_to_set_it_up(make_app, make_course):
     app = make_app(REQUIRE_2FA_FOR_STAFF=True)
+    hub = make_hub("aktau")  # after make_app: on PostgreSQL it empties the tables
     course = make_course(lessons=2)
     coordinator = app.test_client()
     login(coordinator, make_user(hub, roles=("coordinator",)))
@@ -99,3 +100,16 @@ def test_lesson_page_menu_follows_the_roles(client, hub, make_course):
     volunteer = client.application.test_client()
     login(volunteer, make_user(hub))
     assert 'href="/admin/' not in volunteer.get(f"/courses/{course.slug}/lessons/lesson-1").get_data(as_text=True)
+
+
+def test_lesson_page_fills_hub_placeholders_from_the_viewers_hub(app, client, hub, make_course):
+    course = make_course(lessons=2, body="Call {hub:helpline} or write to {hub:contact} at {hub:name}.\n")
+    hub.helpline, hub.contact = "150 <free>", "hub@example.kz"
+    db.session.commit()
+    login(client, make_user(hub))
+    page = client.get(f"/courses/{course.slug}/lessons/lesson-1").get_data(as_text=True)
+    assert "Call 150 &lt;free&gt; or write to hub@example.kz at Kokshetau Hub." in page
+    without_hub = app.test_client()
+    login(without_hub, make_user(None))
+    page = without_hub.get(f"/courses/{course.slug}/lessons/lesson-1").get_data(as_text=True)
+    assert "Call ask your hub coordinator or write to ask your hub coordinator" in page
