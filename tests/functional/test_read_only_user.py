@@ -113,3 +113,12 @@ def test_lesson_page_fills_hub_placeholders_from_the_viewers_hub(app, client, hu
     login(without_hub, make_user(None))
     page = without_hub.get(f"/courses/{course.slug}/lessons/lesson-1").get_data(as_text=True)
     assert "Call ask your hub coordinator or write to ask your hub coordinator" in page
+
+
+def test_lesson_page_gives_its_connection_back(client, hub, make_course):
+    course = make_course(lessons=2)
+    login(client, make_user(hub))
+    for _ in range(3):
+        assert client.get(f"/courses/{course.slug}/lessons/lesson-1").status_code == 200
+    db.session.remove()  # the test's own session, so only the requests' connections could remain
+    assert db.engine.pool.checkedout() == 0
