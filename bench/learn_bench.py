@@ -4,6 +4,8 @@ trivial 10 KB route of the same app, in one run, under gunicorn (4 sync workers)
 Builds a fresh SQLite database in a temporary folder (or uses DATABASE_URL): the shipped
 courses, 2,000 volunteers with realistic progress, and one open quiz attempt per
 volunteer and course so that every submission grades a different attempt.
+Trivial and lesson pages are measured in alternating short slices (the machine's speed
+drifts), and cookies are signed just before each slice, as a logged-in browser holds them.
 The last two lines are `lesson_vs_trivial=<a/c>` and `submit_vs_trivial=<b/c>`.
 
     .venv/bin/python bench/learn_bench.py [--seconds 10] [--connections 16]
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 VOLUNTEERS = 2000
+ROUND_SECONDS = 2
 PORT = 5077
 USER_AGENT = "lms-bench"
 
@@ -103,22 +106,34 @@ def build_database(env: dict) -> tuple[list[str], list[str]]:
             with app.app_context(), app.test_request_context(
                 "/", headers={"User-Agent": USER_AGENT}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
             ):
-                # As a real login leaves it: user, freshness and Flask-Login's client identifier.
+                # As a real login leaves it: user, freshness and Flask-Login's client identifier
+                # (login times are stamped when the cookies are written, see `cookie_lines`).
                 session["_user_id"] = user.get_id()
                 session["_fresh"] = True
                 session["_id"] = login_utils._create_identifier()
                 token = generate_csrf()
-                cookie = serializer.dumps(dict(session))
+                state = dict(session)
             lesson = rng.choice(lessons[course.id])
-            lesson_lines.append(f"GET\t/courses/{course.slug}/lessons/{lesson.slug}\t{cookie}\t")
+            lesson_lines.append(("GET", f"/courses/{course.slug}/lessons/{lesson.slug}", state, ""))
             attempt = services.start_attempt(user, course, quizzes[course.id], user.locale or "en", rng=rng)
             answers = "&".join(f"q{i}={rng.randint(0, 2)}" for i in range(len(attempt.snapshot)))
             body = f"csrf_token={token}&{answers}"
-            submit_lines.append(f"POST\t/attempts/{attempt.id}\t{cookie}\t{body}")
+            submit_lines.append(("POST", f"/attempts/{attempt.id}", state, body))
         rng.shuffle(lesson_lines)
         rng.shuffle(submit_lines)
         print(f"prepared {len(submit_lines)} open attempts", flush=True)
-    return lesson_lines, submit_lines
+
+    def cookie_lines(entries) -> str:
+        """Request lines with session cookies signed now, as a browser holds them after logging
+        in: `_auth_at`/`_seen_at` current, so the app rewrites the cookie at most once a minute
+        (wrk replays a cookie unchanged; a stale `_seen_at` would rewrite it on every request)."""
+        now = int(time.time())
+        return "".join(
+            f"{method}\t{path}\t{serializer.dumps(state | {'_auth_at': now, '_seen_at': now})}\t{body}\n"
+            for method, path, state, body in entries
+        )
+
+    return lesson_lines, submit_lines, cookie_lines
 
 
 LUA = r"""
@@ -166,6 +181,13 @@ def run_wrk(wrk: str, url: str, seconds: int, connections: int, script: Path | N
     return {"rps": rps, "p50": p50, "p99": p99, "non2xx": non2xx}
 
 
+def combined(runs: list[dict]) -> dict:
+    """Equal-length slices: mean requests/s, median p50, worst p99, all non-2xx."""
+    p50s = sorted(run["p50"] for run in runs)
+    return {"rps": sum(run["rps"] for run in runs) / len(runs), "p50": p50s[len(p50s) // 2],
+            "p99": max(run["p99"] for run in runs), "non2xx": sum(run["non2xx"] for run in runs)}
+
+
 def _latency(output: str, label: str) -> float:
     match = re.search(rf"{re.escape(label)}\s+([\d.]+)(us|ms|s)", output)
     value, unit = float(match.group(1)), match.group(2)
@@ -194,9 +216,7 @@ def main() -> None:
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}",
         "RATELIMIT_STORAGE_URI": "memory://",
     }
-    lesson_lines, submit_lines = build_database(env)
-    (tmp / "lessons.tsv").write_text("\n".join(lesson_lines) + "\n")
-    (tmp / "submits.tsv").write_text("\n".join(submit_lines) + "\n")
+    lesson_lines, submit_lines, cookie_lines = build_database(env)
     (tmp / "replay.lua").write_text(LUA)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", "4", "-b", f"127.0.0.1:{PORT}", "--chdir", str(ROOT),
@@ -207,15 +227,26 @@ def main() -> None:
         wait_for_port(PORT)
         base = f"http://127.0.0.1:{PORT}"
         run_wrk(wrk, base + "/_bench/trivial", 2, args.connections)  # warm-up
+        (tmp / "lessons.tsv").write_text(cookie_lines(lesson_lines))
         run_wrk(wrk, base + "/", 2, args.connections, tmp / "replay.lua", tmp / "lessons.tsv")
-        trivial = run_wrk(wrk, base + "/_bench/trivial", args.seconds, args.connections)
-        lesson = run_wrk(wrk, base + "/", args.seconds, args.connections, tmp / "replay.lua", tmp / "lessons.tsv")
+        # Trivial and lesson pages alternate in short slices: this machine's speed drifts by
+        # tens of percent within a minute, and one long slice each would measure the drift.
+        slices = max(1, args.seconds // ROUND_SECONDS)
+        trivial_runs, lesson_runs = [], []
+        for _ in range(slices):
+            trivial_runs.append(run_wrk(wrk, base + "/_bench/trivial", ROUND_SECONDS, args.connections))
+            (tmp / "lessons.tsv").write_text(cookie_lines(lesson_lines))
+            lesson_runs.append(run_wrk(wrk, base + "/", ROUND_SECONDS, args.connections, tmp / "replay.lua",
+                                       tmp / "lessons.tsv"))
+        trivial, lesson = combined(trivial_runs), combined(lesson_runs)
+        (tmp / "submits.tsv").write_text(cookie_lines(submit_lines))
         submit = run_wrk(wrk, base + "/", args.seconds, args.connections, tmp / "replay.lua", tmp / "submits.tsv")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"gunicorn 4 sync workers, wrk -t2 -c{args.connections} -d{args.seconds}s, {env['DATABASE_URL'].split(':')[0]}")
+    print(f"gunicorn 4 sync workers, wrk -t2 -c{args.connections}, {env['DATABASE_URL'].split(':')[0]}; trivial and lesson "
+          f"{args.seconds}s each in alternating {ROUND_SECONDS}s slices, submissions {args.seconds}s")
     for name, figures in (("trivial 10 KB", trivial), ("lesson page", lesson), ("quiz submit", submit)):
         print(f"{name:<14} {figures['rps']:8.0f} req/s  p50 {figures['p50']:6.2f} ms  p99 {figures['p99']:6.2f} ms  non-2xx/3xx {figures['non2xx']}")
     print(f"lesson_vs_trivial={lesson['rps'] / trivial['rps']:.3f}")
