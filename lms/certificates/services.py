@@ -66,24 +66,39 @@ def renewal_courses(track: Track) -> list[str]:
     return list(track.rule.get("refresher") or track.rule.get("courses") or [])
 
 
-def renewal_ready(user_id: int, track: Track, cert: Certificate, on: date) -> bool:
-    """Passed the track's refresher courses' quizzes again since `cert` was issued,
-    and `cert` is expired or within the renewal window."""
-    if cert.revoked_at is not None or rules.days_left(cert.facts(), on) > RENEWAL_WINDOW_DAYS:
-        return False
-    slugs = renewal_courses(track)
-    quiz_ids = db.session.scalars(
-        select(Quiz.id).join(Course).where(Course.slug.in_(slugs), Quiz.removed.is_(False))
-    ).all()
-    if not quiz_ids:
-        return False
-    passed_again = db.session.scalar(
-        select(func.count(func.distinct(QuizAttempt.quiz_id))).where(
-            QuizAttempt.user_id == user_id, QuizAttempt.passed.is_(True),
-            QuizAttempt.quiz_id.in_(quiz_ids), QuizAttempt.submitted_at >= cert.created_at,
+class RenewalCheck:
+    """Whether a volunteer may renew: `cert` is expired or within the renewal window, and
+    they passed the track's refresher quizzes again since it was issued. Two queries for
+    any number of volunteers, run only once some certificate is inside its window (a
+    hub's queue must not ask per volunteer)."""
+
+    def __init__(self, user_ids):
+        self.user_ids = list(user_ids)
+        self._quizzes: dict[str, list[int]] | None = None
+        self._last_pass: dict[tuple[int, int], object] = {}
+
+    def _load(self) -> None:
+        self._quizzes = {}
+        for quiz_id, slug in db.session.execute(
+            select(Quiz.id, Course.slug).join(Course).where(Quiz.removed.is_(False))
+        ):
+            self._quizzes.setdefault(slug, []).append(quiz_id)
+        rows = db.session.execute(
+            select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.submitted_at))
+            .where(QuizAttempt.user_id.in_(self.user_ids), QuizAttempt.passed.is_(True))
+            .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
         )
-    )
-    return passed_again == len(quiz_ids)
+        self._last_pass = {(user_id, quiz_id): at for user_id, quiz_id, at in rows}
+
+    def ready(self, user_id: int, track: Track, cert: Certificate, on: date) -> bool:
+        if cert.revoked_at is not None or rules.days_left(cert.facts(), on) > RENEWAL_WINDOW_DAYS:
+            return False
+        if self._quizzes is None:
+            self._load()
+        quiz_ids = [q for slug in renewal_courses(track) for q in self._quizzes.get(slug, [])]
+        if not quiz_ids:
+            return False
+        return all((at := self._last_pass.get((user_id, q))) is not None and at >= cert.created_at for q in quiz_ids)
 
 
 @dataclass(frozen=True)
@@ -101,12 +116,13 @@ class TrackStanding:
         return (self.readiness.ready and not self.eligible) or self.renewal_ready
 
 
-def standing(user: User, track: Track, certs: list[Certificate], passed: dict[str, int], on: date) -> TrackStanding:
+def standing(user: User, track: Track, certs: list[Certificate], passed: dict[str, int], on: date,
+             renewals: RenewalCheck | None = None) -> TrackStanding:
     ready = rules.readiness(track.rule.get("courses", []), passed)
     cert = current_certificate(certs, track.slug, on)
     state = rules.certificate_state(cert.facts(), on) if cert else None
     eligible = rules.eligibility([c.facts() for c in certs], track.slug, on)
-    renew = bool(cert) and renewal_ready(user.id, track, cert, on)
+    renew = bool(cert) and (renewals or RenewalCheck([user.id])).ready(user.id, track, cert, on)
     days = rules.days_left(cert.facts(), on) if cert and state == rules.VALID else None
     return TrackStanding(track, ready, cert, state, eligible, renew, days)
 
@@ -116,7 +132,8 @@ def standings(user: User, on: date | None = None) -> list[TrackStanding]:
     certs = certificates_of(user.id)
     passed = passed_courses(user.id)
     tracks = db.session.scalars(select(Track).order_by(Track.position)).all()
-    return [standing(user, t, certs, passed, on) for t in tracks]
+    renewals = RenewalCheck([user.id])
+    return [standing(user, t, certs, passed, on, renewals) for t in tracks]
 
 
 def issue(volunteer: User, track: Track, *, actor: User | None, kind: str = "courses", note: str = "",
@@ -230,12 +247,13 @@ def ready_queue(hub_id: int, on: date | None = None) -> list[QueueEntry]:
     for cert in db.session.scalars(select(Certificate).where(Certificate.user_id.in_(ids))):
         certs.setdefault(cert.user_id, []).append(cert)
     tracks = db.session.scalars(select(Track).order_by(Track.position)).all()
+    renewals = RenewalCheck(certs)
     queue = []
     for volunteer in volunteers:
         if volunteer.id not in passed and volunteer.id not in certs:
             continue
         for track in tracks:
-            item = standing(volunteer, track, certs.get(volunteer.id, []), passed.get(volunteer.id, {}), on)
+            item = standing(volunteer, track, certs.get(volunteer.id, []), passed.get(volunteer.id, {}), on, renewals)
             if item.can_be_issued:
                 queue.append(QueueEntry(volunteer, track, item.renewal_ready))
     return queue

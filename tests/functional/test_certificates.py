@@ -292,3 +292,53 @@ def test_eligibility_check_fails_closed_on_database_error(certified, hub, monkey
     assert response.status_code == 500
     monkeypatch.undo()
     assert db.session.scalar(select(func.count(LessonDelivery.id))) == 0
+
+
+def test_ready_queue_checks_renewals_with_the_same_queries_for_one_or_many(app, hub, make_course):
+    """Volunteers whose certificate is near expiry and who passed again are in the queue as
+    renewals; the queue asks a fixed number of queries however many there are (no N+1)."""
+    from datetime import datetime
+
+    from sqlalchemy import event
+
+    from lms.certificates import services
+
+    course = make_course(issuance="auto")
+    track = db.session.scalar(select(Track))
+
+    def renewing_volunteer():
+        volunteer = make_user(hub)
+        client = app.test_client()
+        login(client, volunteer)
+        pass_course(client, course)  # auto issuance: a certificate now
+        cert = db.session.scalar(select(Certificate).where(Certificate.user_id == volunteer.id))
+        cert.expires_on, cert.created_at = date.today() + timedelta(days=10), datetime(2020, 1, 1)
+        db.session.commit()
+        response = client.post(f"/courses/{course.slug}/quizzes/final/start")
+        attempt = db.session.get(QuizAttempt, int(re.search(r"/attempts/(\d+)", response.headers["Location"]).group(1)))
+        client.post(f"/attempts/{attempt.id}", data=correct_form(attempt))
+        return volunteer
+
+    def queue_and_queries():
+        statements = []
+        record = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            queue = services.ready_queue(hub.id)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return queue, len(statements)
+
+    first = renewing_volunteer()
+    # Renewal for auto tracks happens on passing; make the queue see a pending renewal again.
+    db.session.execute(Certificate.__table__.delete().where(Certificate.kind == "renewal"))
+    db.session.commit()
+    queue, one = queue_and_queries()
+    assert [(e.volunteer.id, e.track.id, e.renewal) for e in queue] == [(first.id, track.id, True)]
+    for _ in range(3):
+        renewing_volunteer()
+    db.session.execute(Certificate.__table__.delete().where(Certificate.kind == "renewal"))
+    db.session.commit()
+    queue, many = queue_and_queries()
+    assert len(queue) == 4 and all(e.renewal for e in queue)
+    assert many == one
