@@ -422,3 +422,17 @@ def test_publishing_over_a_newer_version_needs_confirmation(app, author, tmp_pat
     db.session.expire_all()
     body = db.session.scalar(select(LessonText.body_html).join(Lesson).where(Lesson.slug == "lesson-1"))
     assert "Draft words." in body
+
+
+def test_history_links_each_version_to_the_one_before_it_even_with_gaps(author):
+    client, _trainer = author
+    course = db.session.scalar(select(Course).where(Course.slug == "test-course"))
+    course.revision = 7  # as after imports that predate version records: only version 1 is on record
+    db.session.commit()
+    client.post("/author/test-course/draft")
+    save(client, "test-course", "01-lesson-1.md", "---\ntitle: Lesson 1\n---\nNew.\n")
+    client.post("/author/test-course/publish", data={"overwrite": "y"})
+    history = client.get("/author/test-course/versions").get_data(as_text=True)
+    link = re.search(r'href="(/author/test-course/compare\?[^"]+)"', history).group(1).replace("&amp;", "&")
+    assert "to=8" in link and "from=1" in link
+    assert "New." in client.get(link).get_data(as_text=True)
