@@ -12,7 +12,6 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.authoring.models import CourseDraft, DraftFile
-from lms.authoring.versions import digests_of
 from lms.courses.models import Course, CourseFile
 from lms.extensions import db
 from lms.models_base import utcnow
@@ -54,10 +53,6 @@ def draft_rows(draft: CourseDraft) -> dict[str, DraftFile]:
 def draft_contents(draft: CourseDraft) -> dict[str, bytes]:
     rows = db.session.execute(select(DraftFile.path, DraftFile.content).where(DraftFile.draft_id == draft.id))
     return dict(rows.all())
-
-
-def draft_digests(draft: CourseDraft) -> dict[str, str]:
-    return digests_of(draft_contents(draft))
 
 
 def start_draft(slug: str, user_id: int | None, files: dict[str, bytes] | None = None) -> CourseDraft:

@@ -107,7 +107,7 @@ def workspace_context(slug: str) -> dict:
     changes, problems, stale = {}, [], False
     if draft is not None:
         before = drafts.published_digests(course.id) if course else {}
-        changes = course_edit.changed_paths(before, drafts.draft_digests(draft))
+        changes = course_edit.changed_paths(before, digests_of(files))
         problems = publishing.check_files(slug, files)[1]
         stale = course is not None and draft.base_revision != course.revision
     lessons = course_edit.lesson_entries(files)
