@@ -12,27 +12,30 @@ from lms.authoring import access, drafts, publishing
 from lms.authoring.forms import EditFileForm, ImageForm, NewFileForm, NewLessonForm
 from lms.authoring.preview import preview
 from lms.authoring.routes import authors_only, bp, workspace_context
-from lms.authoring.uploads import ImageRefused, check_image, mimetype_of
+from lms.authoring.uploads import ImageRefused, check_image
 from lms.courses.rendering import fill_hub_placeholders
 from lms.domain import course_edit
-from lms.domain.course_format.course import LESSON_FILE_RE, SPECIAL_FILE_RE
+from lms.domain.course_format.checks import image_kind
 from lms.extensions import db
 from lms.hubs.models import Hub
 from lms.transactions import write_transaction
 
 
-def _draft_or_redirect(slug: str):
+def _require_draft(slug: str):
+    """The course's draft for an author; otherwise 403/404, or back to the course page
+    with a note when the course is published but nobody started a draft."""
     access.ensure_may_edit(slug)
     draft = drafts.get_draft(slug)
     if draft is None:
         if drafts.published_course(slug) is None:
             abort(404)
         flash(_("Start a draft first: learners keep seeing the published course meanwhile."), "info")
+        abort(_back(slug))
     return draft
 
 
-def _back(slug: str):
-    return redirect(url_for("authoring.workspace", slug=slug))
+def _back(slug: str, anchor: str = ""):
+    return redirect(url_for("authoring.workspace", slug=slug) + anchor)
 
 
 def _decode(content: bytes) -> str:
@@ -51,7 +54,7 @@ def edit_file(slug: str, path: str):
     conflict, gone, status = None, False, 200
     if request.method == "GET":
         if draft is None:
-            return _draft_or_redirect(slug) or _back(slug)
+            _require_draft(slug)  # explains and redirects
         if row is None:
             abort(404)
         form.text.data = _decode(row.content)
@@ -105,86 +108,63 @@ def _int(value) -> int:
 @bp.route("/<slug>/lessons", methods=["POST"])
 @authors_only
 def new_lesson(slug: str):
-    draft = _draft_or_redirect(slug)
-    if draft is None:
-        return _back(slug)
+    draft = _require_draft(slug)
     form = NewLessonForm(prefix="lesson")
     files = drafts.draft_contents(draft)
-    slug_wanted = (form.slug.data or course_edit.slug_from_title(form.title.data or "")) if form.validate_on_submit() else ""
-    if not slug_wanted or not course_edit.is_valid_slug(slug_wanted):
-        form.slug.errors.append(_("Please give the lesson a short name in Latin letters."))
-    elif slug_wanted in course_edit.lesson_slugs(files):
-        form.slug.errors.append(_("This course has a lesson with this short name already."))
-    if form.errors or form.slug.errors:
-        context = workspace_context(slug) | {"lesson_form": form}
-        return render_template("authoring/workspace.html", **context), 422
-    path, content = course_edit.new_lesson(files, title=form.title.data.strip(), slug=slug_wanted)
-    with write_transaction():
-        drafts.add_file(draft, path, content, current_user.id)
-    return redirect(url_for("authoring.edit_file", slug=slug, path=path))
-
-
-def _new_file_content(name: str, files: dict[str, bytes]) -> bytes | None:
-    """Starting text for a file added by name: a translation starts as a copy of its original."""
-    special, lesson = SPECIAL_FILE_RE.match(name), LESSON_FILE_RE.match(name)
-    if special and special.group(2):
-        return files.get(f"{special.group(1)}.md")
-    if lesson and lesson.group(3):
-        original = name.removesuffix(f".{lesson.group(3)}.md") + ".md"
-        return files.get(original)
-    if special and special.group(1) == "quiz":
-        return (b"---\ntitle: Final check\nmax_attempts: 3\n---\n### Q first-question\n"
-                b"Write the question here.\n\n( ) A wrong answer\n(x) The right answer\n")
-    return None
+    if form.validate_on_submit():
+        try:
+            lesson_slug = course_edit.new_lesson_slug(files, form.title.data, form.slug.data or "")
+        except course_edit.NameRefused as refused:
+            form.slug.errors.append(_("This course has a lesson with this short name already.") if refused.reason == "taken"
+                                    else _("Please give the lesson a short name in Latin letters."))
+        else:
+            path, content = course_edit.new_lesson(files, title=form.title.data.strip(), slug=lesson_slug)
+            with write_transaction():
+                drafts.add_file(draft, path, content, current_user.id)
+            return redirect(url_for("authoring.edit_file", slug=slug, path=path))
+    return render_template("authoring/workspace.html", **(workspace_context(slug) | {"lesson_form": form})), 422
 
 
 @bp.route("/<slug>/files", methods=["POST"])
 @authors_only
 def new_file(slug: str):
     """Add quiz.md or a translation (course.ru.md, 02-topic.kk.md, quiz.kk.md)."""
-    draft = _draft_or_redirect(slug)
-    if draft is None:
-        return _back(slug)
+    draft = _require_draft(slug)
     form = NewFileForm(prefix="file")
-    files = drafts.draft_contents(draft)
-    name = (form.name.data or "").strip() if form.validate_on_submit() else ""
-    content = _new_file_content(name, files) if name else None
-    if name in files:
-        form.name.errors.append(_("This file exists already."))
-    elif content is None:
-        form.name.errors.append(_("Name a quiz (quiz.md) or a translation of an existing file, "
-                                  "such as course.ru.md or 01-introduction.kk.md."))
-    if form.name.errors:
-        return render_template("authoring/workspace.html", **(workspace_context(slug) | {"file_form": form})), 422
-    with write_transaction():
-        drafts.add_file(draft, name, content, current_user.id)
-    return redirect(url_for("authoring.edit_file", slug=slug, path=name))
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        try:
+            content = course_edit.starting_text(drafts.draft_contents(draft), name)
+        except course_edit.NameRefused as refused:
+            form.name.errors.append(_("This file exists already.") if refused.reason == "taken" else
+                                    _("Name a quiz (quiz.md) or a translation of an existing file, "
+                                      "such as course.ru.md or 01-introduction.kk.md."))
+        else:
+            with write_transaction():
+                drafts.add_file(draft, name, content, current_user.id)
+            return redirect(url_for("authoring.edit_file", slug=slug, path=name))
+    return render_template("authoring/workspace.html", **(workspace_context(slug) | {"file_form": form})), 422
 
 
 @bp.route("/<slug>/lessons/<lesson_slug>/move", methods=["POST"])
 @authors_only
 def move_lesson(slug: str, lesson_slug: str):
-    draft = _draft_or_redirect(slug)
-    if draft is None:
-        return _back(slug)
+    draft = _require_draft(slug)
     offset = -1 if request.form.get("direction") == "up" else 1
     renames = course_edit.move_lesson(drafts.draft_contents(draft), lesson_slug, offset)
     if renames:
         with write_transaction():
             drafts.rename_files(draft, renames, current_user.id)
-    return redirect(url_for("authoring.workspace", slug=slug) + "#lessons")
+    return _back(slug, "#lessons")
 
 
 @bp.route("/<slug>/lessons/<lesson_slug>/hide", methods=["POST"])
 @authors_only
 def hide_lesson(slug: str, lesson_slug: str):
     """Hidden lessons stay in the sources but learners do not see them (and progress skips them)."""
-    draft = _draft_or_redirect(slug)
-    if draft is None:
-        return _back(slug)
+    draft = _require_draft(slug)
     rows = drafts.draft_rows(draft)
-    files = {path: row.content for path, row in rows.items()}
-    entry = next((e for e in course_edit.lesson_entries(files) if e.slug == lesson_slug), None) or abort(404)
+    entry = course_edit.find_lesson({path: row.content for path, row in rows.items()}, slug=lesson_slug) or abort(404)
     row = rows[entry.path]
     text = course_edit.set_front_matter_key(_decode(row.content), "hidden", None if entry.hidden else True)
     try:
@@ -193,20 +173,16 @@ def hide_lesson(slug: str, lesson_slug: str):
                              user_id=current_user.id)
     except drafts.EditConflict:
         flash(_("Someone changed this lesson at the same moment; try again."), "error")
-    return redirect(url_for("authoring.workspace", slug=slug) + "#lessons")
+    return _back(slug, "#lessons")
 
 
 @bp.route("/<slug>/files/<path:path>/delete", methods=["POST"])
 @authors_only
 def delete_file(slug: str, path: str):
-    draft = _draft_or_redirect(slug)
-    if draft is None:
-        return _back(slug)
+    draft = _require_draft(slug)
     if path == "course.md":
         abort(400)
-    files = drafts.draft_contents(draft)
-    lesson = next((e for e in course_edit.lesson_entries(files) if e.path == path), None)
-    paths = [path, *lesson.translations.values()] if lesson else [path]  # a lesson goes with its translations
+    paths = course_edit.with_translations(drafts.draft_contents(draft), path)
     with write_transaction():
         if not drafts.remove_file(draft, path):
             abort(404)
@@ -220,9 +196,7 @@ def delete_file(slug: str, path: str):
 @bp.route("/<slug>/images", methods=["POST"])
 @authors_only
 def upload_image(slug: str):
-    draft = _draft_or_redirect(slug)
-    if draft is None:
-        return _back(slug)
+    draft = _require_draft(slug)
     form = ImageForm()
     if form.validate_on_submit():
         upload = form.image.data
@@ -249,7 +223,7 @@ def upload_image(slug: str):
         flash(_("Image added. Put it in a lesson with: %(code)s", code=f"![…]({path})"), "success")
     else:
         flash(_("Please choose an image file."), "error")
-    return redirect(url_for("authoring.workspace", slug=slug) + "#images")
+    return _back(slug, "#images")
 
 
 @bp.route("/<slug>/draft-media/<path:path>")
@@ -259,7 +233,7 @@ def draft_media(slug: str, path: str):
     access.ensure_may_edit(slug)
     draft = drafts.get_draft(slug) or abort(404)
     row = drafts.draft_rows(draft).get(path) or abort(404)
-    mimetype = mimetype_of(row.content) or abort(404)
-    response = Response(row.content, mimetype=mimetype)
+    kind = image_kind(row.content) or abort(404)
+    response = Response(row.content, mimetype=kind[2])
     response.headers["Cache-Control"] = "private, no-cache"
     return response

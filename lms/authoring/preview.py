@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from lms.courses.images import MAX_WIDTH
 from lms.courses.rendering import Renderer
 from lms.domain.course_format.course import IMAGE_SUFFIXES, QUIZ_CLOSE, QUIZ_OPEN
 from lms.domain.course_format.problems import Collector
@@ -36,7 +37,7 @@ class Preview:
 
 
 def image_sizes(files: dict[str, bytes]) -> dict[str, tuple[int, int]]:
-    """Width and height as published pages will show them (at most 1200 px wide)."""
+    """Width and height as published pages will show them."""
     sizes = {}
     for path, content in files.items():
         if not path.lower().endswith(IMAGE_SUFFIXES):
@@ -46,8 +47,8 @@ def image_sizes(files: dict[str, bytes]) -> dict[str, tuple[int, int]]:
                 width, height = image.size
         except (OSError, ValueError, Image.DecompressionBombError):
             continue
-        if width > 1200:
-            width, height = 1200, round(height * 1200 / width)
+        if width > MAX_WIDTH:  # as the published web copy will be
+            width, height = MAX_WIDTH, round(height * MAX_WIDTH / width)
         sizes[path] = (width, height)
     return sizes
 

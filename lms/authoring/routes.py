@@ -17,12 +17,13 @@ from lms.authoring import access, drafts, publishing
 from lms.authoring.forms import AuthorForm, NewCourseForm, NewFileForm, NewLessonForm, PublishForm, ZipForm
 from lms.authoring.models import OWNER, CourseDraft, CourseVersion
 from lms.authoring.versions import digests_of, version_files
-from lms.courses.models import Course, CourseText, Track
+from lms.courses.models import Course, Track
 from lms.domain import course_edit
 from lms.domain.course_format.checks import IMAGE_SUFFIXES
 from lms.domain.roles import ADMIN, TRAINER
 from lms.extensions import db
 from lms.i18n import current_locale
+from lms.learning import queries
 from lms.permissions import roles_required
 from lms.transactions import write_transaction
 
@@ -30,14 +31,12 @@ bp = Blueprint("authoring", __name__, url_prefix="/author")
 authors_only = roles_required(TRAINER, ADMIN)
 
 
-def course_title(slug: str, files: dict[str, bytes] | None = None) -> str:
-    if files is not None and course_edit.course_title(files):
+def course_title(course: Course | None, files: dict[str, bytes] | None = None) -> str:
+    """The draft's own title when there are files, else the published one in the reader's language."""
+    if files and course_edit.course_title(files):
         return course_edit.course_title(files)
-    row = db.session.execute(
-        select(CourseText.title, CourseText.language).join(Course).where(Course.slug == slug)
-    ).all()
-    by_lang = dict((lang, title) for title, lang in row)
-    return by_lang.get(current_locale()) or next(iter(by_lang.values()), slug)
+    text = queries.course_text(course, current_locale()) if course else None
+    return text.title if text else ""
 
 
 @bp.route("/")
@@ -51,15 +50,9 @@ def index():
         draft_stmt = draft_stmt.where(CourseDraft.course_slug.in_(slugs))
     published = db.session.scalars(courses).all()
     draft_by_slug = {d.course_slug: d for d in db.session.scalars(draft_stmt)}
-    titles = {c.id: None for c in published}
-    if published:
-        for course_id, lang, title in db.session.execute(
-            select(CourseText.course_id, CourseText.language, CourseText.title).where(CourseText.course_id.in_(titles))
-        ):
-            if titles[course_id] is None or lang == current_locale():
-                titles[course_id] = title
+    texts = queries.course_texts(published, current_locale()) if published else {}
     unpublished = sorted(slug for slug in draft_by_slug if slug not in {c.slug for c in published})
-    return render_template("authoring/index.html", published=published, titles=titles, drafts=draft_by_slug,
+    return render_template("authoring/index.html", published=published, texts=texts, drafts=draft_by_slug,
                            unpublished=unpublished)
 
 
@@ -97,7 +90,7 @@ def new_course():
     return render_template("authoring/new_course.html", form=form)
 
 
-def workspace_context(slug: str) -> dict:
+def workspace_context(slug: str, role: str | None = None) -> dict:
     """Everything the workspace page shows; shared with the editor's error pages."""
     course = drafts.published_course(slug)
     draft = drafts.get_draft(slug)
@@ -113,10 +106,10 @@ def workspace_context(slug: str) -> dict:
     lessons = course_edit.lesson_entries(files)
     lesson_paths = {p for e in lessons for p in (e.path, *e.translations.values())}
     return {
-        "slug": slug, "course": course, "draft": draft, "files": files, "title": course_title(slug, files),
+        "slug": slug, "course": course, "draft": draft, "files": files, "title": course_title(course, files) or slug,
         "lessons": lessons, "other_files": sorted(p for p in files if p not in lesson_paths),
         "changes": changes, "problems": problems, "stale": stale,
-        "role": access.author_role(current_user, slug), "authors": access.authors_of(slug),
+        "role": role or access.author_role(current_user, slug), "authors": access.authors_of(slug),
         "lesson_form": NewLessonForm(prefix="lesson"), "file_form": NewFileForm(prefix="file"),
         "publish_form": PublishForm(), "author_form": AuthorForm(), "is_image": _is_image,
     }
@@ -129,8 +122,8 @@ def _is_image(path: str) -> bool:
 @bp.route("/<slug>/")
 @authors_only
 def workspace(slug: str):
-    access.ensure_may_edit(slug)
-    return render_template("authoring/workspace.html", **workspace_context(slug))
+    role = access.ensure_may_edit(slug)
+    return render_template("authoring/workspace.html", **workspace_context(slug, role))
 
 
 @bp.route("/<slug>/draft", methods=["POST"])
@@ -197,7 +190,7 @@ def versions(slug: str):
         .where(CourseVersion.course_id == course.id).order_by(CourseVersion.number.desc())
     ).all()
     return render_template("authoring/versions.html", slug=slug, course=course, rows=rows,
-                           title=course_title(slug), has_draft=drafts.get_draft(slug) is not None)
+                           title=course_title(course), has_draft=drafts.get_draft(slug) is not None)
 
 
 def _files_at(course, label: str) -> dict[str, bytes] | None:
@@ -234,7 +227,7 @@ def compare(slug: str):
             rows = course_edit.line_diff(_text(old.get(path, b"")), _text(new.get(path, b"")))
         diffs.append((path, kind, rows))
     return render_template("authoring/compare.html", slug=slug, course=course, diffs=diffs, only=only,
-                           old_label=old_label, new_label=new_label, title=course_title(slug))
+                           old_label=old_label, new_label=new_label, title=course_title(course))
 
 
 def _text(content: bytes) -> str:

@@ -15,12 +15,10 @@ from pathlib import PurePosixPath
 from PIL import Image
 
 from lms.domain.course_edit import slug_from_title
+from lms.domain.course_format.checks import image_kind
 
 MAX_PIXELS = 40_000_000
-_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "PNG", ".png", "image/png"),
-    (b"\xff\xd8\xff", "JPEG", ".jpg", "image/jpeg"),
-)
+UPLOAD_FORMATS = ("PNG", "JPEG", "WEBP")  # GIF stays readable in git-made courses, but is not offered
 
 
 class ImageRefused(ValueError):
@@ -36,21 +34,11 @@ class CheckedImage:
     mimetype: str
 
 
-def sniff(data: bytes) -> tuple[str, str, str] | None:
-    """(PIL format, extension, MIME type) from the first bytes, or None."""
-    for signature, fmt, ext, mime in _SIGNATURES:
-        if data.startswith(signature):
-            return fmt, ext, mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "WEBP", ".webp", "image/webp"
-    return None
-
-
 def check_image(data: bytes, filename: str, *, max_bytes: int) -> CheckedImage:
     if len(data) > max_bytes:
         raise ImageRefused("too-large")
-    kind = sniff(data)
-    if kind is None:
+    kind = image_kind(data)
+    if kind is None or kind[0] not in UPLOAD_FORMATS:
         head = data[:512].lstrip().lower()
         svg = filename.lower().endswith(".svg") or head.startswith(b"<svg") or (b"<svg" in head and head.startswith(b"<?xml"))
         raise ImageRefused("svg" if svg else "not-an-image")
@@ -67,8 +55,3 @@ def check_image(data: bytes, filename: str, *, max_bytes: int) -> CheckedImage:
         raise ImageRefused("not-an-image") from None
     stem = slug_from_title(PurePosixPath(filename.replace("\\", "/")).stem) or "image"
     return CheckedImage(f"images/{stem}{ext}", data, mime)
-
-
-def mimetype_of(data: bytes) -> str | None:
-    kind = sniff(data)
-    return kind[2] if kind else None

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from lms.authoring.versions import record_version
+from lms.authoring.versions import latest_version, record_version
 from lms.courses.images import web_copy
 from lms.courses.models import (
     Course,
@@ -70,27 +70,12 @@ def import_tree(tree: CourseTree, *, force: bool = False) -> tuple[list[str], li
     try:
         track_lines = _upsert_tracks(tree.tracks)
         tracks = {t.slug: t for t in db.session.scalars(select(Track))}
-        reports = []
-        for source in tree.courses:
-            edited = None if force else _edited_in_browser(source)
-            reports.append(edited or import_course(source, tracks[source.track]))
+        reports = [import_course(source, tracks[source.track], keep_browser_edits=not force) for source in tree.courses]
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return track_lines, reports
-
-
-def _edited_in_browser(source: CourseSource) -> ImportReport | None:
-    from lms.authoring.versions import latest_version
-
-    course = db.session.scalar(select(Course).where(Course.slug == source.slug))
-    if course is None or course.source_hash == source.source_hash:
-        return None
-    latest = latest_version(course.id)
-    if latest is None or latest.origin == "files":
-        return None
-    return ImportReport(source.slug, "skipped", course.revision)
 
 
 def _upsert_tracks(sources: tuple[TrackSource, ...]) -> list[str]:
@@ -111,11 +96,19 @@ def _upsert_tracks(sources: tuple[TrackSource, ...]) -> list[str]:
 
 
 def import_course(source: CourseSource, track: Track, *, origin: str = "files", user_id: int | None = None,
-                  note: str = "") -> ImportReport:
-    """Write one validated course; a changed course gets the next revision and a version record."""
+                  note: str = "", keep_browser_edits: bool = False) -> ImportReport:
+    """Write one validated course; a changed course gets the next revision and a version record.
+
+    `keep_browser_edits`: leave the course alone ("skipped") when its latest version was
+    published in the browser or from a zip, so files on disk cannot silently undo it.
+    """
     course = db.session.scalar(select(Course).where(Course.slug == source.slug))
     if course is not None and course.source_hash == source.source_hash and course.track_id == track.id:
         return ImportReport(source.slug, "unchanged", course.revision)
+    if course is not None and keep_browser_edits:
+        latest = latest_version(course.id)
+        if latest is not None and latest.origin != "files":
+            return ImportReport(source.slug, "skipped", course.revision)
     is_new = course is None
     if is_new:
         course = Course(slug=source.slug, revision=1)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from lms.domain.course_format.course import LESSON_FILE_RE, SLUG_RE
+from lms.domain.course_format.course import LESSON_FILE_RE, SLUG_RE, SPECIAL_FILE_RE
 
 _CYRILLIC = dict(zip(
     "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
@@ -119,6 +119,55 @@ def new_lesson(files: dict[str, bytes], *, title: str, slug: str, minutes: int =
     number = max(numbers, default=0) + 1
     text = f"---\ntitle: {_yaml_text(title)}\nminutes: {minutes}\n---\n## {title}\n\n"
     return f"{number:02d}-{slug}.md", text.encode()
+
+
+def find_lesson(files: dict[str, bytes], *, slug: str | None = None, path: str | None = None) -> LessonEntry | None:
+    """The lesson with this id, or whose default-language file is `path`."""
+    return next((e for e in lesson_entries(files) if e.slug == slug or e.path == path), None)
+
+
+def with_translations(files: dict[str, bytes], path: str) -> list[str]:
+    """`path` and, when it is a lesson in the default language, its translations: they go together."""
+    lesson = find_lesson(files, path=path)
+    return [path, *lesson.translations.values()] if lesson else [path]
+
+
+class NameRefused(ValueError):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # "invalid", "taken", "unknown"
+
+
+def new_lesson_slug(files: dict[str, bytes], title: str, wanted: str = "") -> str:
+    """The id for a new lesson: the one asked for, or one made from the title."""
+    slug = wanted or slug_from_title(title)
+    if not is_valid_slug(slug):
+        raise NameRefused("invalid")
+    if slug in lesson_slugs(files):
+        raise NameRefused("taken")
+    return slug
+
+
+_QUIZ_STARTER = (b"---\ntitle: Final check\nmax_attempts: 3\n---\n### Q first-question\n"
+                 b"Write the question here.\n\n( ) A wrong answer\n(x) The right answer\n")
+
+
+def starting_text(files: dict[str, bytes], name: str) -> bytes:
+    """What a file added by name starts with: a translation is a copy of its original to
+    translate; quiz.md a one-question example. Refuses names that are neither, or taken."""
+    if name in files:
+        raise NameRefused("taken")
+    special, lesson = SPECIAL_FILE_RE.match(name), LESSON_FILE_RE.match(name)
+    original = None
+    if special and special.group(2):
+        original = files.get(f"{special.group(1)}.md")
+    elif lesson and lesson.group(3):
+        original = files.get(name.removesuffix(f".{lesson.group(3)}.md") + ".md")
+    elif special and special.group(1) == "quiz":
+        original = _QUIZ_STARTER
+    if original is None:
+        raise NameRefused("unknown")
+    return original
 
 
 def lesson_slugs(files: dict[str, bytes]) -> set[str]:

@@ -22,16 +22,21 @@ def enter(page) -> None:
         page.keyboard.press("Enter")
 
 
-def test_learner_journey_by_keyboard(page, live_server):
-    url = live_server["url"]
+def log_in_by_keyboard(page, url: str, email: str) -> None:
+    """Log in and switch to English with Tab, typing and Enter only."""
     page.goto(url + "/login")
     tab_to(page, "login")
-    page.keyboard.type(live_server["emails"]["volunteer"])
+    page.keyboard.type(email)
     tab_to(page, "password")
     page.keyboard.type("correct horse battery")
     enter(page)
     tab_to(page, "Eng")
     enter(page)
+
+
+def test_learner_journey_by_keyboard(page, live_server):
+    url = live_server["url"]
+    log_in_by_keyboard(page, url, live_server["emails"]["volunteer"])
     tab_to(page, "Courses")
     enter(page)
     tab_to(page, "UNICEF: mission, values and history")
@@ -77,14 +82,7 @@ def test_coordinator_issues_holder_logs_stranger_verifies_coordinator_revokes_by
     make_ready_volunteer(live_server, live_app_db, name)
     url = live_server["url"]
     page = browser.new_context(viewport={"width": 1000, "height": 800}).new_page()
-    page.goto(url + "/login")
-    tab_to(page, "login")
-    page.keyboard.type(live_server["emails"]["coordinator"])
-    tab_to(page, "password")
-    page.keyboard.type("correct horse battery")
-    enter(page)
-    tab_to(page, "Eng")
-    enter(page)
+    log_in_by_keyboard(page, url, live_server["emails"]["coordinator"])
     tab_to(page, "My hub")
     enter(page)
     tab_to(page, "Certification")
@@ -100,14 +98,7 @@ def test_coordinator_issues_holder_logs_stranger_verifies_coordinator_revokes_by
 
     # The holder finds the PDF and logs a lesson, by keyboard.
     holder = browser.new_context().new_page()
-    holder.goto(url + "/login")
-    tab_to(holder, "login")
-    holder.keyboard.type("keyboard-ready@example.org")
-    tab_to(holder, "password")
-    holder.keyboard.type("correct horse battery")
-    enter(holder)
-    tab_to(holder, "Eng")
-    enter(holder)
+    log_in_by_keyboard(holder, url, "keyboard-ready@example.org")
     tab_to(holder, "Certificates")
     enter(holder)
     tab_to(holder, "Download PDF")  # reachable (a download, not a page)

@@ -19,16 +19,20 @@ from tests.conftest import login
 from tests.factories import make_user
 
 
-@pytest.fixture
-def author(app, hub, make_course):
-    """A trainer who co-authors the imported 'test-course', logged in on their own client."""
-    make_course()
+def co_author(app, hub):
+    """A trainer added as co-author of 'test-course', logged in on their own client."""
     trainer = make_user(hub, roles=("trainer",))
     db.session.add(CourseAuthor(course_slug="test-course", user_id=trainer.id, role="co-author"))
     db.session.commit()
     client = app.test_client()
     login(client, trainer)
     return client, trainer
+
+
+@pytest.fixture
+def author(app, hub, make_course):
+    make_course()
+    return co_author(app, hub)
 
 
 def draft_text(slug: str, path: str) -> str:
@@ -209,11 +213,7 @@ def test_image_upload_checks_content_not_name(app, author):
 
 def test_second_save_from_the_same_base_is_refused_and_nothing_is_lost(app, hub, author):
     first, _trainer = author
-    other = make_user(hub, roles=("trainer",))
-    db.session.add(CourseAuthor(course_slug="test-course", user_id=other.id, role="co-author"))
-    db.session.commit()
-    second = app.test_client()
-    login(second, other)
+    second, _other = co_author(app, hub)
     first.post("/author/test-course/draft")
     base_first = edit_form(first, "test-course", "01-lesson-1.md")
     base_second = edit_form(second, "test-course", "01-lesson-1.md")
@@ -378,11 +378,7 @@ def test_zip_with_a_page_named_like_an_image_is_refused(author):
 
 def test_two_simultaneous_saves_from_one_base_store_one(app, hub, author):
     first, _trainer = author
-    other = make_user(hub, roles=("trainer",))
-    db.session.add(CourseAuthor(course_slug="test-course", user_id=other.id, role="co-author"))
-    db.session.commit()
-    second = app.test_client()
-    login(second, other)
+    second, _other = co_author(app, hub)
     first.post("/author/test-course/draft")
     base = edit_form(first, "test-course", "01-lesson-1.md")
     barrier = threading.Barrier(2)

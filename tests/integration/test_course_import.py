@@ -95,10 +95,10 @@ def test_failing_import_leaves_database_exactly_as_before(app, tree_dir, monkeyp
         (tree_dir / slug / "01-lesson-1.md").write_text("---\ntitle: Changed\n---\nChanged.\n", encoding="utf-8")
     real = importer.import_course
 
-    def explode_on_beta(source, track):
+    def explode_on_beta(source, track, **options):
         if source.slug == "beta":
             raise RuntimeError("disk full")
-        return real(source, track)
+        return real(source, track, **options)
 
     monkeypatch.setattr(importer, "import_course", explode_on_beta)
     with pytest.raises(RuntimeError):

@@ -95,3 +95,27 @@ def test_images_are_typed_by_content():
         with pytest.raises(ImageRefused) as refused:
             check_image(data, name, max_bytes=10_000 if reason != "too-large" else 10)
         assert refused.value.reason == reason
+
+
+def test_new_files_by_name_and_lessons_with_their_translations():
+    import pytest
+
+    files = course_edit.new_course_files(track="eco", language="en", title="T", summary="S")
+    files["01-introduction.ru.md"] = b"---\ntitle: RU\n---\n"
+    files["course.ru.md"] = b"---\ntitle: RU course\n---\n"
+    assert course_edit.starting_text(files, "01-introduction.kk.md") == files["01-introduction.md"]
+    assert course_edit.starting_text(files, "course.kk.md") == files["course.md"]
+    assert course_edit.starting_text(files, "quiz.md").startswith(b"---\ntitle: Final check")
+    for name, reason in (("course.ru.md", "taken"), ("notes.txt", "unknown"), ("07-missing.kk.md", "unknown")):
+        with pytest.raises(course_edit.NameRefused) as refused:
+            course_edit.starting_text(files, name)
+        assert refused.value.reason == reason
+    assert course_edit.with_translations(files, "01-introduction.md") == ["01-introduction.md", "01-introduction.ru.md"]
+    assert course_edit.with_translations(files, "course.ru.md") == ["course.ru.md"]
+    assert course_edit.find_lesson(files, slug="introduction").path == "01-introduction.md"
+    assert course_edit.new_lesson_slug(files, "Что делать?") == "chto-delat"
+    with pytest.raises(course_edit.NameRefused) as refused:
+        course_edit.new_lesson_slug(files, "Intro", "introduction")
+    assert refused.value.reason == "taken"
+    with pytest.raises(course_edit.NameRefused):
+        course_edit.new_lesson_slug(files, "???")

@@ -13,12 +13,26 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 IMAGE_LINK_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<img[^>]*?src=[\"']([^\"']+)[\"']", re.I)
 PLACEHOLDER_RE = re.compile(r"\{hub:([a-z_]+)\}")
 PLACEHOLDERS = ("name", "helpline", "contact")
-_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+_IMAGE_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", ("PNG", ".png", "image/png")),
+    (b"\xff\xd8\xff", ("JPEG", ".jpg", "image/jpeg")),
+    (b"GIF87a", ("GIF", ".gif", "image/gif")),
+    (b"GIF89a", ("GIF", ".gif", "image/gif")),
+)
+
+
+def image_kind(content: bytes) -> tuple[str, str, str] | None:
+    """(format, extension, MIME type) read from the first bytes, or None: a name is not enough."""
+    for signature, kind in _IMAGE_SIGNATURES:
+        if content.startswith(signature):
+            return kind
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "WEBP", ".webp", "image/webp"
+    return None
 
 
 def is_image_content(content: bytes) -> bool:
-    """The bytes start like a PNG, JPEG, GIF or WebP file: a name is not enough."""
-    return content.startswith(_IMAGE_SIGNATURES) or (content[:4] == b"RIFF" and content[8:12] == b"WEBP")
+    return image_kind(content) is not None
 
 
 def check_body(body: str, first_line: int, collector: Collector, files: dict, base_dir: str) -> None:
