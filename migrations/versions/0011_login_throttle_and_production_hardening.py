@@ -1,0 +1,24 @@
+"""login throttle and production hardening
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-11-29 13:20:00
+
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+# revision identifiers, used by Alembic.
+revision = '0011'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
