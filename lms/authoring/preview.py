@@ -12,7 +12,9 @@ from PIL import Image
 
 from lms.courses.images import MAX_WIDTH
 from lms.courses.rendering import Renderer
-from lms.domain.course_format.course import IMAGE_SUFFIXES, QUIZ_CLOSE, QUIZ_OPEN
+from lms.domain.course_format.blocks import scan_lesson_body
+from lms.domain.course_format.course import IMAGE_SUFFIXES
+from lms.domain.course_format.limits import TEXT_FILE_BYTES_MAX
 from lms.domain.course_format.problems import Collector
 from lms.domain.course_format.quiz import parse_quiz, validate_settings
 from lms.domain.course_format.yamlio import split_front_matter
@@ -76,6 +78,11 @@ def _questions(quiz_text: str, first_line: int, path: str, renderer: Renderer, s
 
 
 def preview(path: str, text: str, files: dict[str, bytes], media_prefix: str) -> Preview:
+    """The author's view of one file. The front matter goes through the same strict YAML
+    reader as the checker (no alias bombs), and text past the checker's size limit is
+    not parsed at all, so a preview's work is bounded like a check's."""
+    if len(text.encode("utf-8")) > TEXT_FILE_BYTES_MAX:
+        return Preview("", "", [])
     renderer = Renderer(media_prefix=media_prefix, image_sizes=image_sizes(files))
     collector = Collector(path)  # problems are shown by the validator, not here
     base = path.rsplit("/", 1)[-1]
@@ -86,10 +93,7 @@ def preview(path: str, text: str, files: dict[str, bytes], media_prefix: str) ->
         settings = validate_settings(meta, _lines, collector, 1)
         return Preview(title, "", _questions(body, body_line, path, renderer, settings))
     questions: list[QuestionPreview] = []
-    lines = body.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.strip() == QUIZ_OPEN), None)
-    if start is not None:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].strip() == QUIZ_CLOSE), len(lines))
-        questions = _questions("".join(lines[start + 1 : end]), body_line + start + 1, path, renderer)
-        body = "".join(lines[:start] + lines[end + 1 :])
-    return Preview(title, renderer.block(body), questions)
+    scan = scan_lesson_body(body, body_line, collector)  # the same block rules as the checker and import
+    if scan.quiz_text is not None:
+        questions = _questions(scan.quiz_text, scan.quiz_line, path, renderer)
+    return Preview(title, renderer.block(scan.body), questions)

@@ -70,7 +70,7 @@ def test_edit_keeps_identity_and_bumps_revision(app, tree_dir):
     question_ids = dict(db.session.execute(select(Question.slug, Question.id).join(Quiz).join(Course).where(Course.slug == "alpha")).all())
 
     folder = tree_dir / "alpha"
-    (folder / "02-lesson-2.md").write_text("---\ntitle: Lesson 2, revised\n---\nNew text.\n", encoding="utf-8")
+    (folder / "02-lesson-2.md").write_text("---\ntitle: Lesson 2, revised\nminutes: 10\n---\nNew text.\n", encoding="utf-8")
     (folder / "03-lesson-3.md").unlink()
     (folder / "03-lesson-3.ru.md").unlink()
     _, reports = importer.import_tree(load(tree_dir))
@@ -92,7 +92,7 @@ def test_failing_import_leaves_database_exactly_as_before(app, tree_dir, monkeyp
     before = table_counts()
     before_rows = db.session.execute(select(Course.slug, Course.revision, Course.source_hash)).all()
     for slug in ("alpha", "beta"):
-        (tree_dir / slug / "01-lesson-1.md").write_text("---\ntitle: Changed\n---\nChanged.\n", encoding="utf-8")
+        (tree_dir / slug / "01-lesson-1.md").write_text("---\ntitle: Changed\nminutes: 10\n---\nChanged.\n", encoding="utf-8")
     real = importer.import_course
 
     def explode_on_beta(source, track, **options):

@@ -12,7 +12,10 @@ from lms.domain.course_format.quiz import QuizSource
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 IMAGE_LINK_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<img[^>]*?src=[\"']([^\"']+)[\"']", re.I)
 PLACEHOLDER_RE = re.compile(r"\{hub:([a-z_]+)\}")
-PLACEHOLDERS = ("name", "helpline", "contact")
+# Reference-style images: `![alt][ref]`, `![ref][]`, `![ref]`, with `[ref]: path "title"` anywhere.
+IMAGE_REF_RE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?![(\[])")
+REF_DEFINITION_RE = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?([^\s>]+)>?")
+PLACEHOLDERS = ("name", "helpline", "contact", "safeguarding", "emergency")
 _IMAGE_SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", ("PNG", ".png", "image/png")),
     (b"\xff\xd8\xff", ("JPEG", ".jpg", "image/jpeg")),
@@ -35,28 +38,48 @@ def is_image_content(content: bytes) -> bool:
     return image_kind(content) is not None
 
 
-def check_body(body: str, first_line: int, collector: Collector, files: dict, base_dir: str) -> None:
-    for offset, line_text in enumerate(body.splitlines()):
+def _check_image_target(target: str, line: int, collector: Collector, files: dict, base_dir: str) -> None:
+    if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("//"):
+        collector.add(line, f"image '{target}' must be a file in the course folder, not a web address")
+        return
+    resolved = PurePosixPath(base_dir, target)
+    parts = []
+    for part in resolved.parts:
+        if part == "..":
+            if not parts:
+                break
+            parts.pop()
+        elif part not in (".", ""):
+            parts.append(part)
+    rel = "/".join(parts)
+    if target.startswith("/") or ".." in PurePosixPath(target).parts or rel not in files:
+        collector.add(line, f"broken image link '{target}': no such file in the course folder")
+    elif not rel.lower().endswith(IMAGE_SUFFIXES):
+        collector.add(line, f"'{target}' is not a PNG, JPEG, WebP or GIF image")
+
+
+def check_body(body: str, first_line: int, collector: Collector, files: dict, base_dir: str,
+               code_lines: set | frozenset = frozenset()) -> None:
+    """Image links and placeholders; lines of fenced code (file line numbers in `code_lines`) are skipped."""
+    lines = body.splitlines()
+    references = {}
+    for offset, line_text in enumerate(lines):
+        definition = REF_DEFINITION_RE.match(line_text)
+        if definition and first_line + offset not in code_lines:
+            references.setdefault(definition.group(1).strip().lower(), definition.group(2))
+    for offset, line_text in enumerate(lines):
         line = first_line + offset
+        if line in code_lines:
+            continue
         for match in IMAGE_LINK_RE.finditer(line_text):
-            target = match.group(1) or match.group(2)
-            if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("//"):
-                collector.add(line, f"image '{target}' must be a file in the course folder, not a web address")
-                continue
-            resolved = PurePosixPath(base_dir, target)
-            parts = []
-            for part in resolved.parts:
-                if part == "..":
-                    if not parts:
-                        break
-                    parts.pop()
-                elif part not in (".", ""):
-                    parts.append(part)
-            rel = "/".join(parts)
-            if target.startswith("/") or ".." in PurePosixPath(target).parts or rel not in files:
-                collector.add(line, f"broken image link '{target}': no such file in the course folder")
-            elif not rel.lower().endswith(IMAGE_SUFFIXES):
-                collector.add(line, f"'{target}' is not a PNG, JPEG, WebP or GIF image")
+            _check_image_target(match.group(1) or match.group(2), line, collector, files, base_dir)
+        for match in IMAGE_REF_RE.finditer(line_text):
+            label = (match.group(2) or match.group(1)).strip().lower()
+            if label in references:
+                _check_image_target(references[label], line, collector, files, base_dir)
+            elif match.group(2) is not None:  # `![alt]` alone may be plain text; `![alt][ref]` is a reference
+                collector.add(line, f"image reference '[{match.group(2) or match.group(1)}]' has no definition "
+                                    "(a line '[ref]: images/name.png')")
         for match in PLACEHOLDER_RE.finditer(line_text):
             if match.group(1) not in PLACEHOLDERS:
                 collector.add(line, f"unknown placeholder '{{hub:{match.group(1)}}}' (known: {', '.join('{hub:' + p + '}' for p in PLACEHOLDERS)})")
@@ -67,8 +90,9 @@ def compare_quiz(original: QuizSource | None, translated: QuizSource, collector:
     if original is None:
         collector.add(translated.line, "this quiz is not in the default language")
         return
-    if [q.id for q in original.questions] != [q.id for q in translated.questions]:
-        collector.add(translated.line, "the questions differ from the default language: same ids in the same order are needed")
+    original_ids = [q.id for q in original.questions]
+    if original_ids != [q.id for q in translated.questions]:
+        _report_question_order(original_ids, translated, collector)
         return
     for a, b in zip(original.questions, translated.questions, strict=True):
         if a.answer_key() != b.answer_key():
@@ -77,4 +101,26 @@ def compare_quiz(original: QuizSource | None, translated: QuizSource, collector:
             collector.add(b.line, f"question '{b.id}' is in a different pool than in the default language")
     for key in ("pass_mark", "max_attempts", "cooldown_hours", "time_limit_minutes", "shuffle_questions", "shuffle_answers", "reveal"):
         if key in translated.settings and translated.settings.get(key) != original.settings.get(key):
-            collector.add(translated.line, f"'{key}' differs from the default language's quiz")
+            collector.add(translated.setting_lines.get(key, translated.line),
+                          f"'{key}' differs from the default language's quiz; only 'title' is translated")
+
+
+def _report_question_order(original_ids: list, translated: QuizSource, collector: Collector) -> None:
+    """Name each extra, missing or moved question, at its line in the translation."""
+    known = set(original_ids)
+    here = [q.id for q in translated.questions]
+    for question in translated.questions:
+        if question.id not in known:
+            collector.add(question.line, f"question '{question.id}' is not in the default language's quiz")
+    for position, qid in enumerate(original_ids):
+        if qid not in here:
+            after = f"after '{original_ids[position - 1]}'" if position else "first"
+            collector.add(translated.line, f"question '{qid}' of the default language is missing here (it comes {after})")
+    common_original = [qid for qid in original_ids if qid in here]
+    common_here = [q for q in translated.questions if q.id in known]
+    for expected, question in zip(common_original, common_here, strict=False):  # duplicates are reported elsewhere
+        if expected != question.id:
+            number = original_ids.index(question.id) + 1
+            collector.add(question.line, f"question '{question.id}' is in another place than in the default language "
+                                         f"(there it is question {number}); keep the same order")
+            break

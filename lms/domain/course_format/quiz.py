@@ -5,16 +5,56 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from lms.domain.course_format.blocks import FenceTracker
+from lms.domain.course_format.limits import (
+    CHOICES_MAX,
+    COOLDOWN_HOURS_MAX,
+    ITEM_ID_MAX,
+    MAX_ATTEMPTS_MAX,
+    NUMBER_MAX,
+    POINTS_MAX,
+    POOL_DRAW_MAX,
+    TIME_LIMIT_MINUTES_MAX,
+    TITLE_MAX,
+)
 from lms.domain.course_format.problems import Collector, did_you_mean
+from lms.domain.course_format.yamlio import written_as_digits
 
 SLUG = r"[a-z0-9][a-z0-9-]*"
 QUESTION_RE = re.compile(rf"^###\s+Q\s+({SLUG})(?:\s+\((\d+(?:\.\d+)?)\s+points?\))?\s*$")
 POOL_RE = re.compile(rf"^##\s+Pool\s+({SLUG})\s+\(draw\s+(\d+)\)\s*$")
 CHOICE_RE = re.compile(r"^(\(([ xX])\)|\[([ xX])\])\s+(.*)$")
 KEYED_RE = re.compile(r"^(truefalse|text|number):\s*(.*)$")
-NUMBER_RE = re.compile(r"^(-?\d+(?:[.,]\d+)?)(?:\s*(?:\+-|±)\s*(\d+(?:[.,]\d+)?))?$")
+# One grammar for numbers: optional minus, digits, optionally a decimal point or comma and
+# digits. No thousands separators: "1,000" is refused as ambiguous (one thousand, or 1.0
+# with a decimal comma?), and so are "1 000" and "1,000,000", which do not match at all.
+_DECIMAL = r"-?\d+(?:[.,]\d+)?"
+NUMBER_RE = re.compile(rf"^({_DECIMAL})(?:\s*(?:\+-|±)\s*({_DECIMAL}))?$")
+_AMBIGUOUS_COMMA = re.compile(r"^-?[1-9]\d{0,2},\d{3}$")
 
 KINDS = ("single", "multiple", "truefalse", "text", "number")
+SETTING_BOUNDS = {  # key -> (lowest, highest, whether the lowest itself is allowed)
+    "pass_mark": (0, 100, True),
+    "max_attempts": (0, MAX_ATTEMPTS_MAX, True),
+    "cooldown_hours": (0, COOLDOWN_HOURS_MAX, True),
+    "time_limit_minutes": (0, TIME_LIMIT_MINUTES_MAX, False),
+}
+
+
+def parse_number(raw: str) -> tuple[float | None, str]:
+    """(value, "") for a number in the documented grammar, else (None, why not)."""
+    text = raw.strip()
+    if _AMBIGUOUS_COMMA.match(text):
+        whole, part = text.split(",")
+        return None, (f"'{text}' is ambiguous: write {whole}{part} for {whole} thousand {part}, "
+                      f"or {whole}.{part.rstrip('0') or '0'} for a decimal (no thousands separators)")
+    if not re.fullmatch(_DECIMAL, text):
+        return None, f"'{text}' is not a number (digits, with a decimal point or comma; no spaces or thousands separators)"
+    value = float(text.replace(",", "."))
+    if abs(value) > NUMBER_MAX:
+        return None, f"'{text}' is too large (at most {NUMBER_MAX:,} either way)".replace(",", " ")
+    return value, ""
+
 REVEAL = ("after_pass", "always", "never")
 SETTINGS = {
     "title": str,
@@ -79,6 +119,7 @@ class QuizSource:
     settings: dict = field(default_factory=dict)
     questions: tuple[Question, ...] = ()
     pools: tuple[Pool, ...] = ()
+    setting_lines: dict = field(default_factory=dict)  # setting -> file line
 
 
 def validate_settings(settings: dict, lines: dict, collector: Collector, default_line: int) -> dict:
@@ -89,11 +130,13 @@ def validate_settings(settings: dict, lines: dict, collector: Collector, default
             collector.add(line, f"unknown key '{key}'{did_you_mean(key, SETTINGS)}")
             continue
         kind = SETTINGS[key]
-        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            collector.add(line, f"'{key}' must be a whole number, not '{value}'")
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int)
+                            or not written_as_digits(lines, (key,))):
+            collector.add(line, f"'{key}' must be a whole number, not '{_shown(value, lines, key)}'")
             continue
-        if isinstance(kind, tuple) and (isinstance(value, bool) or not isinstance(value, kind)):
-            collector.add(line, f"'{key}' must be a number, not '{value}'")
+        if isinstance(kind, tuple) and (isinstance(value, bool) or not isinstance(value, kind)
+                                        or value != value or not written_as_digits(lines, (key,), decimals=True)):
+            collector.add(line, f"'{key}' must be a number, not '{_shown(value, lines, key)}'")
             continue
         if kind is bool and not isinstance(value, bool):
             collector.add(line, f"'{key}' must be true or false, not '{value}'")
@@ -103,17 +146,43 @@ def validate_settings(settings: dict, lines: dict, collector: Collector, default
         if key == "pass_mark" and not 0 <= value <= 100:
             collector.add(line, f"pass mark {value} is outside 0-100")
             continue
-        if key in ("max_attempts", "cooldown_hours") and value < 0:
-            collector.add(line, f"'{key}' cannot be negative")
-            continue
-        if key == "time_limit_minutes" and value <= 0:
-            collector.add(line, "'time_limit_minutes' must be more than 0")
+        if key in SETTING_BOUNDS:
+            low, high, low_allowed = SETTING_BOUNDS[key]
+            if value < low or (value == low and not low_allowed):
+                collector.add(line, f"'{key}' cannot be negative" if value < low else f"'{key}' must be more than {low}")
+                continue
+            if value > high:
+                collector.add(line, f"'{key}' is at most {high}, not {value}")
+                continue
+        if key == "title" and len(value) > TITLE_MAX:
+            collector.add(line, f"'title' is longer than {TITLE_MAX} characters")
             continue
         if key == "reveal" and value not in REVEAL:
             collector.add(line, f"'reveal' must be one of {', '.join(REVEAL)}, not '{value}'")
             continue
         clean[key] = value
     return clean
+
+
+def _shown(value, lines: dict, key: str) -> str:
+    raw = getattr(lines, "raw", {}).get((key,))
+    return str(raw if raw is not None else value)
+
+
+_INLINE_INT = re.compile(r"^-?\d+$")
+_INLINE_FLOAT = re.compile(r"^-?\d+\.\d+$")
+
+
+def _inline_value(value: str):
+    """A `key: value` line of a lesson's quiz block, read like the YAML front matter would."""
+    lowered = value.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if _INLINE_INT.match(value):
+        return int(value)
+    if _INLINE_FLOAT.match(value):
+        return float(value)
+    return value
 
 
 class _QuestionBuilder:
@@ -124,7 +193,7 @@ class _QuestionBuilder:
         self.kinds: list[tuple[str, int]] = []
         self.choices: list[list] = []  # [text, correct, feedback_lines]
         self.truefalse: list[tuple[str, int]] = []
-        self.accepted: list[str] = []
+        self.accepted: list[tuple[str, int]] = []
         self.numbers: list[tuple[str, int]] = []
         self.feedback: list[str] = []
         self.right: list[str] = []
@@ -140,7 +209,9 @@ class _QuestionBuilder:
             return None
         if len(kinds) > 1:
             names = " and ".join(sorted(kinds))
-            collector.add(self.kinds[0][1], f"question '{self.id}' mixes kinds of answer ({names})")
+            first = self.kinds[0][0]
+            other_line = next(line for kind, line in self.kinds if kind != first)
+            collector.add(other_line, f"question '{self.id}' mixes kinds of answer ({names})")
             return None
         kind = kinds.pop()
         common = dict(
@@ -163,6 +234,8 @@ class _QuestionBuilder:
                 )
             if any(not c.text for c in choices):
                 collector.add(self.line, f"question '{self.id}' has an empty choice")
+            if len(choices) > CHOICES_MAX:
+                collector.add(self.line, f"question '{self.id}' has {len(choices)} choices; at most {CHOICES_MAX}")
             return Question(choices=choices, **common)
         if kind == "truefalse":
             if len(self.truefalse) > 1:
@@ -173,10 +246,11 @@ class _QuestionBuilder:
                 return None
             return Question(truefalse=value.lower() == "true", **common)
         if kind == "text":
-            accepted = tuple(a.strip() for a in self.accepted if a.strip())
-            if not accepted:
-                collector.add(self.line, f"question '{self.id}' has an empty text answer")
+            empty = [line for answer, line in self.accepted if not answer.strip()]
+            if empty:
+                collector.add(empty[0], f"question '{self.id}' has an empty text answer")
                 return None
+            accepted = tuple(a.strip() for a, _line in self.accepted)
             return Question(accepted=accepted, **common)
         if len(self.numbers) > 1:
             collector.add(self.numbers[1][1], f"question '{self.id}' has more than one number line")
@@ -185,8 +259,11 @@ class _QuestionBuilder:
         if not match:
             collector.add(line, f"numeric answer '{raw.strip()}' is not a number (write e.g. 'number: 54' or 'number: 30 +- 5')")
             return None
-        number = float(match.group(1).replace(",", "."))
-        tolerance = float(match.group(2).replace(",", ".")) if match.group(2) else 0.0
+        number, why = parse_number(match.group(1))
+        tolerance, why_tolerance = parse_number(match.group(2)) if match.group(2) else (0.0, "")
+        if number is None or tolerance is None:
+            collector.add(line, f"numeric answer {why or why_tolerance}")
+            return None
         return Question(number=number, tolerance=tolerance, **common)
 
 
@@ -199,8 +276,11 @@ def parse_quiz(
     collector: Collector,
     settings: dict | None = None,
     allow_inline_settings: bool = False,
+    setting_lines: dict | None = None,
 ) -> QuizSource:
-    """Parse quiz body text whose first line is file line `first_line`."""
+    """Parse quiz body text whose first line is file line `first_line`.
+
+    Fenced code is opaque: inside a question's text it is part of the text."""
     inline_settings: dict = {}
     inline_lines: dict = {}
     questions: list[Question] = []
@@ -217,16 +297,33 @@ def parse_quiz(
                 questions.append(built)
         current = None
 
+    fences = FenceTracker()
+    fence_refused = False  # a fence where it cannot be: reported once at its start, skipped whole
     for offset, raw in enumerate(text.splitlines()):
         line = first_line + offset
         stripped = raw.strip()
+        was_open = fences.fence is not None
+        if fences.feed(raw, line):
+            if was_open and fence_refused:
+                fence_refused = fences.fence is not None
+                continue
+            if was_open or (current is not None and not current.in_answers):
+                if current is not None and not current.in_answers:
+                    current.prompt.append(raw)
+                continue
+            fence_refused = True  # fall through: the opening line is reported as out of place
+        elif fence_refused:
+            fence_refused = False
         pool_match = POOL_RE.match(stripped)
         if pool_match:
             finish()
             pool = pool_match.group(1)
             if any(p.id == pool for p in pools):
                 collector.add(line, f"duplicate pool id '{pool}'")
-            pools.append(Pool(pool, int(pool_match.group(2)), line))
+            if len(pool) > ITEM_ID_MAX:
+                collector.add(line, f"pool id '{pool[:20]}...' is longer than {ITEM_ID_MAX} characters")
+            draw = int(pool_match.group(2)) if len(pool_match.group(2)) <= 6 else POOL_DRAW_MAX + 1
+            pools.append(Pool(pool, draw, line))
             continue
         if stripped.startswith("## ") and not stripped.startswith("### "):
             collector.add(line, "a level-2 heading in a quiz must be '## Pool <id> (draw N)'")
@@ -239,12 +336,17 @@ def parse_quiz(
                 current = _QuestionBuilder(f"line-{line}", line, 1.0, pool)
                 continue
             qid = match.group(1)
+            if len(qid) > ITEM_ID_MAX:
+                collector.add(line, f"question id '{qid[:20]}...' is longer than {ITEM_ID_MAX} characters")
             if qid in seen:
                 collector.add(line, f"duplicate question id '{qid}' (first on line {seen[qid]})")
             seen.setdefault(qid, line)
             points = float(match.group(2) or 1)
             if points <= 0:
                 collector.add(line, f"question '{qid}' must be worth more than 0 points")
+            elif points > POINTS_MAX:
+                collector.add(line, f"question '{qid}' is worth {match.group(2)} points; at most {POINTS_MAX}")
+                points = 1.0
             current = _QuestionBuilder(qid, line, points, pool)
             continue
         if current is None:
@@ -253,16 +355,10 @@ def parse_quiz(
             key = stripped.split(":", 1)[0]
             if allow_inline_settings and ":" in stripped and key in SETTINGS:
                 value = stripped.split(":", 1)[1].strip()
-                parsed = {"true": True, "false": False}.get(value.lower(), value)
-                if isinstance(parsed, str):
-                    try:
-                        parsed = int(value)
-                    except ValueError:
-                        try:
-                            parsed = float(value)
-                        except ValueError:
-                            parsed = value
-                inline_settings[key] = parsed
+                if key in inline_settings:
+                    collector.add(line, f"duplicate setting '{key}' (first on line {inline_lines[(key,)]})")
+                    continue
+                inline_settings[key] = _inline_value(value)
                 inline_lines[(key,)] = line
                 continue
             collector.add(line, "text before the first question; questions start with '### Q <id>'")
@@ -284,7 +380,7 @@ def parse_quiz(
             if kind == "truefalse":
                 current.truefalse.append((value.strip(), line))
             elif kind == "text":
-                current.accepted.append(value)
+                current.accepted.append((value, line))
             else:
                 current.numbers.append((value, line))
         elif not stripped:
@@ -306,6 +402,7 @@ def parse_quiz(
                 f"unexpected line in the answers of question '{current.id}': "
                 "expected a choice, 'truefalse:', 'text:', 'number:' or feedback ('>', '+', '-')",
             )
+    fences.finish(collector)
     finish()
 
     merged = dict(settings or {})
@@ -313,8 +410,14 @@ def parse_quiz(
         merged.update(validate_settings(inline_settings, inline_lines, collector, first_line))
     for p in pools:
         size = sum(1 for q in questions if q.pool == p.id)
-        if p.draw < 1 or p.draw > size:
+        if p.draw > POOL_DRAW_MAX:
+            collector.add(p.line, f"pool '{p.id}' draws more than {POOL_DRAW_MAX} questions")
+        elif p.draw < 1 or p.draw > size:
             collector.add(p.line, f"pool '{p.id}' draws {p.draw} but has {size} questions")
     if not questions:
         collector.add(first_line, "the quiz has no questions")
-    return QuizSource(slug=slug, path=path, line=first_line, settings=merged, questions=tuple(questions), pools=tuple(pools))
+    lines_of_settings = {key: line for (key,), line in inline_lines.items()}
+    lines_of_settings.update({key[0]: line for key, line in (setting_lines or {}).items()
+                              if isinstance(key, tuple) and len(key) == 1})
+    return QuizSource(slug=slug, path=path, line=first_line, settings=merged, questions=tuple(questions),
+                      pools=tuple(pools), setting_lines=lines_of_settings)

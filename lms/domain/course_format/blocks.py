@@ -1,0 +1,106 @@
+"""Reading a Markdown body the way the renderer will: fenced code is opaque.
+
+A `::: quiz` line inside a fenced code block is an example, not a quiz; a `( )` line
+inside a fence in a question's text is code, not a choice. Fences follow
+Python-Markdown's fenced_code (what learners see): an opening line of three or more
+backticks or tildes at the start of the line, closed by the very same fence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lms.domain.course_format.problems import Collector
+
+QUIZ_OPEN, QUIZ_CLOSE = "::: quiz", ":::"
+_FENCE_OPEN = re.compile(r"^(`{3,}|~{3,})[ ]*([^`\n]*)$")
+_LOOSE_QUIZ_OPEN = re.compile(r"^:::\s*quiz\b.*$", re.IGNORECASE)
+
+
+class FenceTracker:
+    """Feed lines in order; tells whether each is part of a fenced code block."""
+
+    def __init__(self):
+        self.fence: str | None = None
+        self.opened_at = 0
+
+    def feed(self, raw: str, line: int) -> bool:
+        """True when `raw` is fence or code (opaque), False for ordinary Markdown."""
+        text = raw.rstrip("\r\n")
+        if self.fence is not None:
+            if text.rstrip(" ") == self.fence:
+                self.fence = None
+            return True
+        match = _FENCE_OPEN.match(text)
+        if match and not (match.group(1).startswith("`") and "`" in match.group(2)):
+            self.fence, self.opened_at = match.group(1), line
+            return True
+        return False
+
+    def finish(self, collector: Collector) -> None:
+        if self.fence is not None:
+            collector.add(self.opened_at, f"the code block opened here with '{self.fence}' is not closed: "
+                                          f"add a line '{self.fence}' after the code (learners would see the raw marks)")
+            self.fence = None
+
+
+@dataclass
+class BodyScan:
+    body: str  # the body with the quiz block taken out
+    quiz_text: str | None = None
+    quiz_line: int = 0  # file line of the quiz text's first line
+    code_lines: set = field(default_factory=set)  # file lines inside fenced code (opaque)
+    checked: str = ""  # the body with the quiz lines blanked, so line numbers stay the file's
+
+
+def scan_lesson_body(body: str, body_line: int, collector: Collector) -> BodyScan:
+    """Find the one `::: quiz` ... `:::` block of a lesson, outside fenced code.
+
+    Misspelt or unknown `:::` lines, a second quiz block, an unclosed block and an
+    unclosed fence are reported at their lines.
+    """
+    lines = body.splitlines(keepends=True)
+    fences = FenceTracker()
+    code_lines: set[int] = set()
+    start = end = None
+    for index, raw in enumerate(lines):
+        line = body_line + index
+        if fences.feed(raw, line):
+            code_lines.add(line)
+            continue
+        stripped = raw.strip()
+        if not stripped.startswith(":::") or raw[:4] == "    ":  # four spaces: indented code or box text
+            continue
+        if start is not None and end is None:
+            if stripped == QUIZ_CLOSE:
+                end = index
+            elif _LOOSE_QUIZ_OPEN.match(stripped):
+                collector.add(line, f"a '::: quiz' block is already open (line {body_line + start}); "
+                                    "close it with a ':::' line first")
+            else:
+                collector.add(line, f"unknown block marker '{stripped}' inside the quiz; the quiz block ends with a line ':::'")
+            continue
+        if stripped == QUIZ_OPEN:
+            if start is not None:
+                collector.add(line, f"a lesson has one quiz block at most (the first starts on line {body_line + start}); "
+                                    "put these questions into that block")
+            else:
+                start = index
+        elif _LOOSE_QUIZ_OPEN.match(stripped):
+            collector.add(line, f"write the quiz block's first line exactly '::: quiz', not '{stripped}'"
+                                " (otherwise learners would see the questions and answers as text)")
+        elif stripped == QUIZ_CLOSE:
+            collector.add(line, "a ':::' line closes a quiz block, but no '::: quiz' line is open here")
+        else:
+            collector.add(line, f"unknown block marker '{stripped}': the only block is '::: quiz' ... ':::'")
+    fences.finish(collector)
+    if start is None:
+        return BodyScan(body, code_lines=code_lines, checked=body)
+    if end is None:
+        collector.add(body_line + start, "the '::: quiz' block is not closed with a ':::' line")
+        return BodyScan("".join(lines[:start]), code_lines=code_lines, checked="".join(lines[:start]))
+    quiz_text = "".join(lines[start + 1 : end])
+    rest = "".join(lines[:start] + lines[end + 1 :])
+    checked = "".join(lines[:start] + ["\n"] * (end + 1 - start) + lines[end + 1 :])
+    return BodyScan(rest, quiz_text, body_line + start + 1, code_lines, checked)
