@@ -19,7 +19,14 @@ def _default_path() -> str:
 def _load(path: str):
     from lms.domain.course_format import load_tree
 
-    tree, problems = load_tree(Path(path))
+    try:
+        tree, problems = load_tree(Path(path))
+    except OSError as error:  # e.g. a folder that cannot be read: a message, not a traceback
+        raise click.ClickException(f"cannot read {path}: {error.strerror or error}") from None
+    except Exception as error:  # the checker must never answer an author with a traceback
+        current_app.logger.exception("courses check failed on %s", path)
+        raise click.ClickException(f"the checker failed on this input ({type(error).__name__}); "
+                                   "please report it with the files") from None
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -56,12 +63,18 @@ def import_(path: str | None, force: bool) -> None:
 @courses_cli.command("export")
 @click.argument("slug")
 @click.argument("directory")
-def export(slug: str, directory: str) -> None:
+@click.option("--replace", is_flag=True,
+              help="DIRECTORY/SLUG may hold files: make it exactly the course, removing files that are not in it.")
+def export(slug: str, directory: str, replace: bool) -> None:
     """Write course SLUG to DIRECTORY/SLUG in the source format."""
-    from lms.courses.exporter import export_course
+    from lms.courses.exporter import ExportRefused, export_course
 
     try:
-        folder = export_course(slug, Path(directory))
+        result = export_course(slug, Path(directory), replace=replace)
     except LookupError:
         raise click.ClickException(f"no course '{slug}'") from None
-    click.echo(f"exported {slug} to {folder}")
+    except (ExportRefused, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    for path in result.removed:
+        click.echo(f"removed {result.folder / path} (not in the course)")
+    click.echo(f"exported {slug} to {result.folder}")

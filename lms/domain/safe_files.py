@@ -3,6 +3,7 @@ could escape their folder or explode in size. Used by every export and upload.""
 
 from __future__ import annotations
 
+import stat
 import zipfile
 from pathlib import PurePosixPath
 
@@ -21,7 +22,8 @@ class UnsafeArchive(ValueError):
 
 def read_zip(data: bytes, *, max_files: int = 2000, max_total_bytes: int = 50 * 1024 * 1024,
              max_ratio: int = 100) -> dict[str, bytes]:
-    """The files of a zip archive by safe relative path; refuses path tricks and zip bombs."""
+    """The files of a zip archive by safe relative path; refuses path tricks (absolute
+    paths, `..`, drive letters, symbolic links, devices) and zip bombs."""
     import io
 
     try:
@@ -38,6 +40,11 @@ def read_zip(data: bytes, *, max_files: int = 2000, max_total_bytes: int = 50 * 
         path = PurePosixPath(name)
         if path.is_absolute() or ".." in path.parts or name.startswith("/") or ":" in path.parts[0]:
             raise UnsafeArchive(f"unsafe path in archive: {info.filename}")
+        kind = stat.S_IFMT(info.external_attr >> 16) if info.create_system == 3 else 0  # 3: Unix, mode in the high bits
+        if kind == stat.S_IFLNK:
+            raise UnsafeArchive(f"symbolic link in archive: {info.filename}")
+        if kind not in (0, stat.S_IFREG):
+            raise UnsafeArchive(f"not a regular file in archive: {info.filename}")
         if info.file_size > max_ratio * max(info.compress_size, 1) and info.file_size > 1024 * 1024:
             raise UnsafeArchive(f"suspicious compression ratio: {info.filename}")
         total += info.file_size
