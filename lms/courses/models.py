@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.domain.course_format.limits import FILE_PATH_MAX, ITEM_ID_MAX, SLUG_MAX, TITLE_MAX, VERSION_MAX
 from lms.extensions import db
 from lms.models_base import utcnow
 
@@ -20,7 +21,7 @@ class Track(db.Model):
     __tablename__ = "tracks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[dict] = mapped_column(JSON)  # {"en": ..., "ru": ..., "kk": ...}
     summary: Mapped[dict] = mapped_column(JSON)
@@ -31,11 +32,11 @@ class Course(db.Model):
     __tablename__ = "courses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
     track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id"), index=True)
     default_language: Mapped[str] = mapped_column(String(8))
     languages: Mapped[str] = mapped_column(String(32))  # "en,kk,ru", default first
-    author_version: Mapped[str] = mapped_column(String(64), default="")
+    author_version: Mapped[str] = mapped_column(String(VERSION_MAX), default="")
     revision: Mapped[int] = mapped_column(default=1)  # bumped by every changed import
     minutes: Mapped[int] = mapped_column(default=0)
     pass_mark: Mapped[int] = mapped_column(default=80)
@@ -52,7 +53,7 @@ class CourseText(db.Model):
 
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     summary: Mapped[str] = mapped_column(Text, default="")
     overview_html: Mapped[str] = mapped_column(Text, default="")
 
@@ -63,7 +64,7 @@ class Lesson(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
-    slug: Mapped[str] = mapped_column(String(100))
+    slug: Mapped[str] = mapped_column(String(ITEM_ID_MAX))
     position: Mapped[int] = mapped_column(default=0)
     minutes: Mapped[int] = mapped_column(default=0)
     # Removed from the sources: hidden, never deleted, so learners' history stays.
@@ -75,7 +76,7 @@ class LessonText(db.Model):
 
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), primary_key=True)
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     body_html: Mapped[str] = mapped_column(Text)
 
 
@@ -85,7 +86,7 @@ class Quiz(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
-    slug: Mapped[str] = mapped_column(String(100))  # "final" for quiz.md, else the lesson's slug
+    slug: Mapped[str] = mapped_column(String(ITEM_ID_MAX))  # "final" for quiz.md, else the lesson's slug
     after_lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id"))
     position: Mapped[int] = mapped_column(default=0)
     settings: Mapped[dict] = mapped_column(JSON)
@@ -100,11 +101,11 @@ class Question(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
-    slug: Mapped[str] = mapped_column(String(100))
+    slug: Mapped[str] = mapped_column(String(ITEM_ID_MAX))
     position: Mapped[int] = mapped_column(default=0)
     kind: Mapped[str] = mapped_column(String(16))
     points: Mapped[float] = mapped_column(default=1.0)
-    pool: Mapped[str | None] = mapped_column(String(100))
+    pool: Mapped[str | None] = mapped_column(String(ITEM_ID_MAX))
     # Three parts, so a quiz page can only ever show the first:
     # content: language -> {prompt_html, choices: [html, ...]}         (shown while answering)
     # feedback: language -> {general, right, wrong, choices: [html]}   (shown after submitting)
@@ -123,7 +124,7 @@ class CourseFile(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
-    path: Mapped[str] = mapped_column(String(300))
+    path: Mapped[str] = mapped_column(String(FILE_PATH_MAX))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
 
@@ -136,7 +137,7 @@ class CourseImage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
-    path: Mapped[str] = mapped_column(String(300))
+    path: Mapped[str] = mapped_column(String(FILE_PATH_MAX))
     source_sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     mimetype: Mapped[str] = mapped_column(String(32))

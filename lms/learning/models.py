@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lms.domain.course_format.limits import ATTEMPT_CHOICES_MAX
 from lms.extensions import db
 from lms.models_base import utcnow
 
@@ -75,7 +76,7 @@ class AttemptAnswer(db.Model):
     status: Mapped[str] = mapped_column(String(16))
     score: Mapped[float]
     # Original indices of the choices ticked, e.g. "0,2" (choice questions only).
-    choices: Mapped[str] = mapped_column(String(200), default="")
+    choices: Mapped[str] = mapped_column(String(ATTEMPT_CHOICES_MAX), default="")
 
 
 class SyncReceipt(db.Model):
