@@ -29,6 +29,13 @@ DEMO_HUBS = [
     ("aktau", "Aktau Volunteer Hub", "Mangystau region"),
     ("semey", "Semey Volunteer Hub", "Abai region"),
 ]
+# Example values for the placeholders courses show ({hub:helpline}, {hub:safeguarding},
+# {hub:emergency}); filled only where a demo hub has none, so real settings survive a rerun.
+DEMO_HUB_SETTINGS = {
+    "helpline": "111 (child helpline, free, 24 hours)",
+    "safeguarding": "Demo safeguarding person (example), +7 700 000 00 00, safeguarding@example.org",
+    "emergency": "112 if a child is in danger now; out of hours: hub duty phone (example) +7 700 000 00 01",
+}
 DEMO_ACCOUNTS = [
     ("admin@demo.example.org", "Demo Admin", ("admin",), "astana"),
     ("coordinator@demo.example.org", "Demo Coordinator", ("coordinator",), "kokshetau"),
@@ -120,6 +127,9 @@ def demo(reset_passwords: bool) -> None:
         if hub is None:
             hub = Hub(slug=slug, name=name, region=region)
             db.session.add(hub)
+        for key, value in DEMO_HUB_SETTINGS.items():
+            if not getattr(hub, key):
+                setattr(hub, key, value)
         hubs[slug] = hub
     db.session.flush()
     printed = []

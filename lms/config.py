@@ -43,6 +43,9 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # also the largest course zip an author can upload
     AUTHOR_IMAGE_MAX_BYTES = 2 * 1024 * 1024  # pages re-encode images anyway; this bounds the stored original
     LANGUAGES = ("kk", "ru", "en")
+    # Course texts missing in the learner's language: the languages tried next, in order
+    # (see lms.domain.content_language). The course's default language comes last anyway.
+    CONTENT_FALLBACK = {"kk": ["ru", "en"], "ru": ["en"], "en": []}
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
     RATELIMIT_STORAGE_URI = "memory://"

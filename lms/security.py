@@ -82,7 +82,8 @@ def _reads_user_only() -> bool:
 
 # Built once; run on the session's connection so it shares the request's transaction.
 _LIGHT_USER = (
-    select(*(getattr(User, name).expression for name in LightUser.COLUMNS), Hub.name, Hub.helpline, Hub.contact)
+    select(*(getattr(User, name).expression for name in LightUser.COLUMNS), Hub.name, Hub.helpline, Hub.contact,
+           Hub.safeguarding, Hub.emergency)
     .outerjoin(Hub, Hub.id == User.hub_id)
     .where(User.id == bindparam("id"))
 )

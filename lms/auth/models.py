@@ -85,11 +85,14 @@ class User(UserFacts, db.Model):
 
 
 class HubSettings(NamedTuple):
-    """A hub's values that course texts show through {hub:name}, {hub:helpline}, {hub:contact}."""
+    """A hub's values that course texts show through {hub:name}, {hub:helpline}, {hub:contact},
+    {hub:safeguarding} and {hub:emergency}."""
 
     name: str
     helpline: str
     contact: str
+    safeguarding: str = ""
+    emergency: str = ""
 
 
 class LightUser(UserFacts):

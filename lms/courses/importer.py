@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lms.authoring.versions import latest_version, record_version
 from lms.courses.images import web_copy
+from lms.courses.kits import sync_kits
 from lms.courses.models import (
     Course,
     CourseFile,
@@ -132,6 +133,7 @@ def import_course(source: CourseSource, track: Track, *, origin: str = "files", 
     lessons_by_slug = _sync_lessons(course, source, renderer, report.lessons)
     _sync_quizzes(course, source, renderer, lessons_by_slug, report.questions)
     _sync_files(course, source)
+    sync_kits(course, source, renderer)
     record_version(course, source.files, origin=origin, user_id=user_id, note=note)
     db.session.flush()
     return report

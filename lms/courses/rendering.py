@@ -148,10 +148,14 @@ def fill_hub_placeholders(stored_html: str, hub) -> str:
     from flask_babel import gettext as _
 
     fallback = _("ask your hub coordinator")
+    # The reporting route must never read as if it were set: say plainly that it is not.
+    not_set = _("not set: ask your coordinator")
     values = {
         "name": getattr(hub, "name", "") or fallback,
         "helpline": getattr(hub, "helpline", "") or fallback,
         "contact": getattr(hub, "contact", "") or fallback,
+        "safeguarding": getattr(hub, "safeguarding", "") or not_set,
+        "emergency": getattr(hub, "emergency", "") or not_set,
     }
     for key, value in values.items():
         stored_html = stored_html.replace("{hub:" + key + "}", html.escape(value))

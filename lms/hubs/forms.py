@@ -21,6 +21,14 @@ class VolunteerCsvForm(FlaskForm):
 class HubSettingsForm(FlaskForm):
     helpline = StringField(_l("Child helpline shown in courses"), validators=[Length(max=200)])
     contact = StringField(_l("How to reach the hub coordinator"), validators=[Length(max=300)])
+    safeguarding = StringField(
+        _l("Designated safeguarding person and how to reach them"), validators=[Length(max=300)],
+        description=_l("Courses tell volunteers to report any worry about a child to this person the same day."),
+    )
+    emergency = StringField(
+        _l("Out-of-hours and emergency route"), validators=[Length(max=300)],
+        description=_l("Whom volunteers call when a child is in danger now or the safeguarding person cannot be reached."),
+    )
 
 
 class HubForm(HubSettingsForm):

@@ -21,6 +21,11 @@ class Hub(db.Model):
     # Values that course texts show through {hub:helpline} / {hub:contact}.
     helpline: Mapped[str] = mapped_column(String(200), default="")
     contact: Mapped[str] = mapped_column(String(300), default="")
+    # The one reporting route of the safeguarding course: {hub:safeguarding} is the hub's
+    # designated safeguarding person and how to reach them, {hub:emergency} the
+    # out-of-hours / emergency route. Empty until the coordinator sets them.
+    safeguarding: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    emergency: Mapped[str] = mapped_column(String(300), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

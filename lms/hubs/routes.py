@@ -116,6 +116,8 @@ def settings(hub_id: int):
     if form.validate_on_submit():
         hub.helpline = form.helpline.data.strip()
         hub.contact = form.contact.data.strip()
+        hub.safeguarding = form.safeguarding.data.strip()
+        hub.emergency = form.emergency.data.strip()
         db.session.commit()
         flash(_("Hub settings saved."), "success")
         return redirect(url_for("hubs.settings", hub_id=hub.id))

@@ -1,25 +1,34 @@
 """Read models for learning pages: few, lean queries whose count does not grow with a course.
 
-Texts come in the learner's language when the course has it, else the default.
+Texts come in the learner's language when the course has it, else in the next language
+of the fallback chain it has (CONTENT_FALLBACK, e.g. kk -> ru -> en), else the default.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import current_app, request, url_for
 from flask_babel import gettext
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import String, and_, bindparam, case, func, literal, select
 
 from lms.courses.models import Course, CourseText, Lesson, LessonText, Quiz, Track
+from lms.domain.content_language import language_chain, pick_language
 from lms.domain.progress import Progress, course_progress
 from lms.extensions import db
 from lms.learning.models import Enrolment, LessonProgress, QuizAttempt
 from lms.transactions import read_connection
 
 
+def fallback_chain(wanted: str) -> tuple[str, ...]:
+    """`wanted`, then the languages to try when a text is missing in it (app configuration)."""
+    return language_chain(wanted, current_app.config.get("CONTENT_FALLBACK"))
+
+
 def content_language(course: Course, wanted: str) -> str:
-    return wanted if wanted in course.languages.split(",") else course.default_language
+    return pick_language(course.languages.split(","), wanted, course.default_language,
+                         current_app.config.get("CONTENT_FALLBACK"))
 
 
 @dataclass
@@ -59,7 +68,9 @@ def course_texts(courses, language):
     by_course: dict[int, dict[str, CourseText]] = {}
     for row in rows:
         by_course.setdefault(row.course_id, {})[row.language] = row
-    return {c.id: by_course[c.id].get(language) or by_course[c.id][c.default_language] for c in courses}
+    fallback = current_app.config.get("CONTENT_FALLBACK")
+    return {c.id: by_course[c.id][pick_language(by_course[c.id], language, c.default_language, fallback)]
+            for c in courses}
 
 
 def progress_by_course(user_id: int, course_ids: list[int]) -> dict[int, Progress]:
@@ -124,10 +135,20 @@ class CourseHead:
     revision: int = 0
 
 
-def _outline_statement():
-    """Built once: the course, its lessons with titles and ticks, the current lesson's
-    body and the learner's enrolment, in one round trip."""
+@lru_cache(maxsize=4)
+def _outline_statement(chain_length: int):
+    """Built once per length of fallback chain: the course, its lessons with titles and
+    ticks, the current lesson's body and the learner's enrolment, in one round trip.
+
+    The language shown is worked out in the same query: the first of the bound chain
+    `language_0`, `language_1`, ... that the course's `languages` list holds, else its
+    default. Every lesson of a course has every language of the course (the checker
+    makes sure), so one choice per course serves all its lessons."""
     courses, lessons = Course.__table__, Lesson.__table__
+    listed = literal(",") + courses.c.languages + literal(",")
+    chain = [bindparam(f"language_{i}", type_=String) for i in range(chain_length)]
+    shown = case(*((listed.like(literal("%,") + slot + literal(",%")), slot) for slot in chain),
+                 else_=courses.c.default_language)
     own, fallback = LessonText.__table__.alias("own"), LessonText.__table__.alias("fallback")
     course_own, course_fallback = CourseText.__table__.alias("course_own"), CourseText.__table__.alias("course_fallback")
     progress = LessonProgress.__table__
@@ -140,22 +161,22 @@ def _outline_statement():
     return (
         select(
             courses.c.id, courses.c.slug, courses.c.default_language, courses.c.languages, courses.c.retired,
-            courses.c.revision,
+            courses.c.revision, shown.label("content_language"),
             func.coalesce(course_own.c.title, course_fallback.c.title).label("course_title"),
             enrolment.label("enrolment_id"),
             lessons.c.id.label("lesson_id"), lessons.c.slug.label("lesson_slug"), lessons.c.minutes,
             func.coalesce(own.c.title, fallback.c.title).label("title"),
             progress.c.completed_at,
             case((is_current, func.coalesce(own.c.body_html, fallback.c.body_html))).label("body_html"),
-            case((is_current, case((own.c.lesson_id.is_(None), courses.c.default_language), else_=bindparam("language")))).label("body_language"),
+            case((is_current, case((own.c.lesson_id.is_(None), courses.c.default_language), else_=shown))).label("body_language"),
         )
         .select_from(courses)
         .join(lessons, and_(lessons.c.course_id == courses.c.id, lessons.c.removed.is_(False)))
         .join(fallback, and_(fallback.c.lesson_id == lessons.c.id, fallback.c.language == courses.c.default_language))
-        .outerjoin(own, and_(own.c.lesson_id == lessons.c.id, own.c.language == bindparam("language")))
+        .outerjoin(own, and_(own.c.lesson_id == lessons.c.id, own.c.language == shown))
         .outerjoin(progress, and_(progress.c.lesson_id == lessons.c.id, progress.c.user_id == bindparam("user_id")))
         .join(course_fallback, and_(course_fallback.c.course_id == courses.c.id, course_fallback.c.language == courses.c.default_language))
-        .outerjoin(course_own, and_(course_own.c.course_id == courses.c.id, course_own.c.language == bindparam("language")))
+        .outerjoin(course_own, and_(course_own.c.course_id == courses.c.id, course_own.c.language == shown))
         .where(courses.c.slug == bindparam("course_slug"))
         .order_by(lessons.c.position)
     )
@@ -175,7 +196,6 @@ def _quizzes_statement():
     )
 
 
-_OUTLINE = _outline_statement()
 _QUIZZES = _quizzes_statement()
 
 
@@ -210,16 +230,17 @@ def course_url(endpoint: str, course_slug: str, **values: str) -> str:
 def page_outline(course_slug: str, user_id: int | None, wanted_language: str, lesson_slug: str = "") -> PageOutline | None:
     """Everything a course or lesson page shows, in two queries whatever the course size."""
     connection = read_connection()
-    rows = connection.execute(
-        _OUTLINE, {"course_slug": course_slug, "user_id": user_id or -1, "language": wanted_language, "lesson_slug": lesson_slug}
-    ).all()
+    chain = fallback_chain(wanted_language)
+    parameters = {"course_slug": course_slug, "user_id": user_id or -1, "lesson_slug": lesson_slug}
+    parameters.update({f"language_{i}": language for i, language in enumerate(chain)})
+    rows = connection.execute(_outline_statement(len(chain)), parameters).all()
     if not rows:
         return None
     first = rows[0]
     languages = tuple(first.languages.split(","))
     course = CourseHead(first.id, first.slug, first.default_language, languages, first.retired, first.course_title,
                         first.revision)
-    language = wanted_language if wanted_language in languages else course.default_language
+    language = first.content_language
     quizzes = connection.execute(_QUIZZES, {"course_id": course.id, "user_id": user_id or -1}).all()
     after: dict[int | None, list] = {}
     for quiz in quizzes:
@@ -262,10 +283,11 @@ def progress_from_steps(steps: list[Step], enrolled: bool) -> Progress:
 
 
 def course_text(course: Course, language: str) -> CourseText | None:
+    chain = fallback_chain(language)
     rows = {t.language: t for t in db.session.scalars(
-        select(CourseText).where(CourseText.course_id == course.id, CourseText.language.in_({language, course.default_language}))
+        select(CourseText).where(CourseText.course_id == course.id, CourseText.language.in_({*chain, course.default_language}))
     )}
-    return rows.get(language) or rows.get(course.default_language)
+    return rows.get(pick_language(rows, language, course.default_language, current_app.config.get("CONTENT_FALLBACK")))
 
 
 def all_lesson_bodies(course: Course, wanted_language: str) -> list[tuple[str, str, str]]:

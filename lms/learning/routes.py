@@ -62,7 +62,7 @@ def _viewer_hub():
 def _hub_statement():
     from lms.hubs.models import Hub
 
-    return select(Hub.name, Hub.helpline, Hub.contact).where(Hub.id == bindparam("id"))
+    return select(Hub.name, Hub.helpline, Hub.contact, Hub.safeguarding, Hub.emergency).where(Hub.id == bindparam("id"))
 
 
 _HUB = _hub_statement()
@@ -120,12 +120,16 @@ def course(slug: str):
     text = queries.course_text(course, outline.language if outline else course.default_language)
     enrolment = services.get_enrolment(user_id, course.id) if user_id else None
     hub = _viewer_hub if user_id else None
+    from lms.courses.kits import kit_track_of, user_may_open
+
+    kit_track = kit_track_of(course.id) if user_id else None
     return render_template(
         "learning/course.html", course=course, text=text, steps=steps, enrolment=enrolment,
         progress=queries.progress_from_steps(steps, enrolment is not None),
         language=outline.language if outline else course.default_language,
         overview_html=fill_hub_placeholders(text.overview_html, hub),
         next_step=next((s for s in steps if not s.done), None),
+        kit_href=url_for("courses.kit", slug=slug) if kit_track and user_may_open(current_user, kit_track) else None,
     )
 
 

@@ -20,6 +20,8 @@ ACCESS = {
     "auth.login": "public", "auth.login_code": "public", "auth.register": "public", "auth.reset_request": "public",
     "auth.reset_with_token": "public", "auth.logout": "public",
     "learning.catalogue": "public", "learning.course": "public", "courses.media": "public",
+    # Kits: volunteers only with a valid certificate in the track (tests/functional/test_kits_and_safeguarding_route.py).
+    "courses.kit": "login",
     "certificates.verify": "public", "certificates.verify_json": "public", "certificates.verify_form": "public",
     "certificates.jwks": "public", "assets.asset": "public",
     "main.dashboard": "login", "auth.account": "login", "auth.change_password": "login", "auth.reauth": "login",
