@@ -64,6 +64,7 @@ def scan_lesson_body(body: str, body_line: int, collector: Collector) -> BodySca
     fences = FenceTracker()
     code_lines: set[int] = set()
     start = end = None
+    refused_open = False  # a misspelt or second opener was reported: its ':::' is not reported again
     for index, raw in enumerate(lines):
         line = body_line + index
         if fences.feed(raw, line):
@@ -85,13 +86,18 @@ def scan_lesson_body(body: str, body_line: int, collector: Collector) -> BodySca
             if start is not None:
                 collector.add(line, f"a lesson has one quiz block at most (the first starts on line {body_line + start}); "
                                     "put these questions into that block")
+                refused_open = True
             else:
                 start = index
         elif _LOOSE_QUIZ_OPEN.match(stripped):
             collector.add(line, f"write the quiz block's first line exactly '::: quiz', not '{stripped}'"
                                 " (otherwise learners would see the questions and answers as text)")
+            refused_open = True
         elif stripped == QUIZ_CLOSE:
-            collector.add(line, "a ':::' line closes a quiz block, but no '::: quiz' line is open here")
+            if refused_open:
+                refused_open = False
+            else:
+                collector.add(line, "a ':::' line closes a quiz block, but no '::: quiz' line is open here")
         else:
             collector.add(line, f"unknown block marker '{stripped}': the only block is '::: quiz' ... ':::'")
     fences.finish(collector)

@@ -90,6 +90,10 @@ def compare_quiz(original: QuizSource | None, translated: QuizSource, collector:
     if original is None:
         collector.add(translated.line, "this quiz is not in the default language")
         return
+    for key in ("pass_mark", "max_attempts", "cooldown_hours", "time_limit_minutes", "shuffle_questions", "shuffle_answers", "reveal"):
+        if key in translated.settings and translated.settings.get(key) != original.settings.get(key):
+            collector.add(translated.setting_lines.get(key, translated.line),
+                          f"'{key}' differs from the default language's quiz; only 'title' is translated")
     original_ids = [q.id for q in original.questions]
     if original_ids != [q.id for q in translated.questions]:
         _report_question_order(original_ids, translated, collector)
@@ -99,10 +103,6 @@ def compare_quiz(original: QuizSource | None, translated: QuizSource, collector:
             collector.add(b.line, f"question '{b.id}' differs from the default language in kind, points, choices or correct answers")
         if a.pool != b.pool:
             collector.add(b.line, f"question '{b.id}' is in a different pool than in the default language")
-    for key in ("pass_mark", "max_attempts", "cooldown_hours", "time_limit_minutes", "shuffle_questions", "shuffle_answers", "reveal"):
-        if key in translated.settings and translated.settings.get(key) != original.settings.get(key):
-            collector.add(translated.setting_lines.get(key, translated.line),
-                          f"'{key}' differs from the default language's quiz; only 'title' is translated")
 
 
 def _report_question_order(original_ids: list, translated: QuizSource, collector: Collector) -> None:

@@ -236,9 +236,10 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
     def read_lesson(name: str, lang_label: str):
         lc = collector_for(name)
         lmeta, llines, body, body_line = split_front_matter(decode(name, lc), lc, required=True)
+        yaml_broken = bool(lc.problems)  # one YAML mistake, not a cascade of "missing" lines
         check_keys(lmeta, llines, LESSON_KEYS, lc)
         title = raw_text(lmeta.get("title") or "", llines, ("title",)).strip()
-        if not title:
+        if not title and not yaml_broken:
             lc.add(1, "missing lesson title ('title: ...' in the front matter)")
         _check_length(title, TITLE_MAX, "the title", llines.get(("title",), 1), lc)
         lesson_minutes = _int_field(lmeta, llines, "minutes", lc, 0)

@@ -46,8 +46,8 @@ def parse_number(raw: str) -> tuple[float | None, str]:
     text = raw.strip()
     if _AMBIGUOUS_COMMA.match(text):
         whole, part = text.split(",")
-        return None, (f"'{text}' is ambiguous: write {whole}{part} for {whole} thousand {part}, "
-                      f"or {whole}.{part.rstrip('0') or '0'} for a decimal (no thousands separators)")
+        return None, (f"'{text}' is ambiguous (a thousands separator or a decimal comma?): "
+                      f"write {whole}{part}, or {whole}.{part} for a decimal")
     if not re.fullmatch(_DECIMAL, text):
         return None, f"'{text}' is not a number (digits, with a decimal point or comma; no spaces or thousands separators)"
     value = float(text.replace(",", "."))
@@ -247,10 +247,9 @@ class _QuestionBuilder:
             return Question(truefalse=value.lower() == "true", **common)
         if kind == "text":
             empty = [line for answer, line in self.accepted if not answer.strip()]
-            if empty:
+            if empty:  # reported at its line; the question is still read, so translations compare
                 collector.add(empty[0], f"question '{self.id}' has an empty text answer")
-                return None
-            accepted = tuple(a.strip() for a, _line in self.accepted)
+            accepted = tuple(a.strip() for a, _line in self.accepted if a.strip())
             return Question(accepted=accepted, **common)
         if len(self.numbers) > 1:
             collector.add(self.numbers[1][1], f"question '{self.id}' has more than one number line")
