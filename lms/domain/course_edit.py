@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from lms.domain.course_format.course import LESSON_FILE_RE, SLUG_RE, SPECIAL_FILE_RE
+from lms.domain.course_format.kit import KIT_FILE_RE
 
 _CYRILLIC = dict(zip(
     "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
@@ -165,6 +166,8 @@ def starting_text(files: dict[str, bytes], name: str) -> bytes:
         original = files.get(name.removesuffix(f".{lesson.group(3)}.md") + ".md")
     elif special and special.group(1) == "quiz":
         original = _QUIZ_STARTER
+    elif (kit := KIT_FILE_RE.match(name)) and kit.group(1):
+        original = files.get("kit.md")  # a kit translation starts as a copy of the kit
     if original is None:
         raise NameRefused("unknown")
     return original

@@ -262,3 +262,41 @@ def test_coordinator_cannot_set_another_hubs_route(client, hub, other_hub):
     assert response.status_code == 403
     db.session.refresh(other_hub)
     assert other_hub.safeguarding == ""
+
+
+# --- kits in the browser editor and in exports
+
+def test_export_writes_the_kits_back_byte_for_byte(app, kit_tree, tmp_path):
+    from lms.courses.exporter import export_course
+
+    folder = export_course("kind-lessons", tmp_path / "out").folder
+    for name in ("kit.md", "kit.ru.md", "kit.kk.md"):
+        assert (folder / name).read_bytes() == (FIXTURE / "kind-lessons" / name).read_bytes()
+    tree, problems = load_tree(folder, display_root=tmp_path)
+    assert problems == [] and sorted(tree.courses[0].kits) == ["en", "kk", "ru"]
+
+
+def test_author_edits_a_kit_in_the_browser_and_publishes_it(client, hub, kit_tree):
+    import re
+
+    login(client, make_user(hub, roles=("admin",)))
+    assert client.post("/author/kind-lessons/draft").status_code == 302
+    assert "kit.md" in page(client, "/author/kind-lessons/")
+    form = page(client, "/author/kind-lessons/files/kit.md")
+    base = {name: re.search(rf'name="{name}" type="hidden" value="(\d+)"', form).group(1) for name in ("file_id", "revision")}
+    text = (FIXTURE / "kind-lessons" / "kit.md").read_text().replace("English page 1", "Facilitator plan")
+    assert client.post("/author/kind-lessons/files/kit.md", data={**base, "text": text, "save": "1"}).status_code in (200, 302)
+    assert client.post("/author/kind-lessons/publish", data={}).status_code == 302
+    assert "Facilitator plan" in page(client, "/courses/kind-lessons/kit?lang=en")
+
+
+def test_author_adds_a_kit_translation_as_a_copy_of_the_kit(client, hub, kit_tree):
+    from lms.authoring.models import CourseDraft, DraftFile
+
+    login(client, make_user(hub, roles=("admin",)))
+    client.post("/author/safe-basics/draft")
+    response = client.post("/author/safe-basics/files", data={"file-name": "kit.ru.md"})
+    assert response.status_code == 302
+    row = db.session.scalar(select(DraftFile).join(CourseDraft).where(CourseDraft.course_slug == "safe-basics",
+                                                                      DraftFile.path == "kit.ru.md"))
+    assert row.content == (FIXTURE / "safe-basics" / "kit.md").read_bytes()
