@@ -38,7 +38,12 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     permissions.init_app(app)
 
+    from lms import idempotency
+
+    idempotency.init_app(app)
+
     from lms.admin.routes import bp as admin_bp
+    from lms.audit_routes import bp as audit_bp
     from lms.auth.routes import bp as auth_bp
     from lms.authoring import models as _authoring_models  # noqa: F401  (tables for migrations)
     from lms.authoring.routes import bp as authoring_bp
@@ -61,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(authoring_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(audit_bp)
 
     from lms import errors
     from lms.main import assets, chrome

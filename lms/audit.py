@@ -25,10 +25,13 @@ class AuditEvent(db.Model):
     target_type: Mapped[str] = mapped_column(String(32), default="")
     target_id: Mapped[int | None]
     hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id"), index=True)
+    # The person acted upon (a certificate's holder, a lesson's leader, an account), so
+    # the log answers "what was done to whom" without reading `detail`.
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     detail: Mapped[str] = mapped_column(Text, default="{}")
 
 
-def record(action: str, *, actor=None, target=None, hub_id=None, **detail) -> AuditEvent:
+def record(action: str, *, actor=None, target=None, hub_id=None, subject=None, **detail) -> AuditEvent:
     """Add an audit event to the current transaction (the caller commits).
 
     Living in the caller's transaction means an action and its record land together
@@ -40,6 +43,7 @@ def record(action: str, *, actor=None, target=None, hub_id=None, **detail) -> Au
         target_type=type(target).__name__.lower() if target is not None else "",
         target_id=getattr(target, "id", None),
         hub_id=hub_id,
+        subject_id=_subject_id(target, subject),
         detail=json.dumps(detail, ensure_ascii=False, default=str),
     )
     db.session.add(event)
@@ -53,6 +57,14 @@ def record(action: str, *, actor=None, target=None, hub_id=None, **detail) -> Au
         event.detail,
     )
     return event
+
+
+def _subject_id(target, subject) -> int | None:
+    if subject is not None:
+        return getattr(subject, "id", subject)
+    if type(target).__name__ == "User":
+        return target.id
+    return getattr(target, "user_id", None)
 
 
 @event.listens_for(Session, "before_flush")

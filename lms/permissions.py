@@ -7,6 +7,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
+from lms.domain import duties
 from lms.domain import roles as R
 
 
@@ -31,9 +32,9 @@ admin_required = roles_required(R.ADMIN)
 coordinator_required = roles_required(R.COORDINATOR, R.ADMIN)
 
 
-def ensure_can_manage_user(target) -> None:
-    """403 unless the current user may act on `target` (same hub, lower role)."""
-    if not R.can_manage_user(current_user.as_actor(), target.as_actor()):
+def ensure_may_make_reset_link(target) -> None:
+    """403 unless the current user may hand out a set-password link for `target`."""
+    if not duties.may_make_reset_link(current_user.as_actor(), target.as_actor()):
         abort(403)
 
 
@@ -42,12 +43,10 @@ def ensure_can_manage_hub(hub_id: int | None) -> None:
         abort(403)
 
 
-def may_manage_user(target) -> bool:
-    """For templates: show an action only where the server would allow it."""
-    return current_user.is_authenticated and R.can_manage_user(
-        current_user.as_actor(), target.as_actor()
-    )
+def may_make_reset_link(target) -> bool:
+    """For templates: show the action only where the server would allow it."""
+    return current_user.is_authenticated and duties.may_make_reset_link(current_user.as_actor(), target.as_actor())
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals["may_manage_user"] = may_manage_user
+    app.jinja_env.globals["may_make_reset_link"] = may_make_reset_link

@@ -32,12 +32,19 @@ def init_sqlite(engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's own lower() folds ASCII only: "Дана" would not match "дана". Searches
+        # use lower() on both sides, so make it fold every script, as PostgreSQL's does.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         # Straight to the driver: every request begins a transaction, and SQLAlchemy's
         # statement machinery costs more than the BEGIN itself.
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 @contextmanager

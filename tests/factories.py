@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 
 from lms.auth.models import User
 from lms.extensions import db
@@ -33,3 +34,8 @@ def make_user(hub: Hub | None = None, roles=("volunteer",), password: str = PASS
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def form_key() -> str:
+    """A fresh one-time form key, as each of our forms that records something carries."""
+    return secrets.token_urlsafe(24)

@@ -10,7 +10,8 @@ from sqlalchemy import func, or_, select
 from lms import audit
 from lms.admin.forms import ROLE_LABELS, UserAccessForm
 from lms.auth.models import User
-from lms.domain.roles import ADMIN, ALL_ROLES
+from lms.domain.duties import may_change_access
+from lms.domain.roles import ALL_ROLES
 from lms.extensions import db
 from lms.hubs.forms import HubForm
 from lms.hubs.models import Hub
@@ -105,8 +106,9 @@ def edit_user(user_id: int):
         form.active.data = user.active
     if form.validate_on_submit():
         new_roles = set(form.roles.data)
-        if user.id == current_user.id and (ADMIN not in new_roles or not form.active.data):
-            form.roles.errors.append(_("You cannot remove your own admin access."))
+        if not may_change_access(current_user.as_actor(), user.as_actor()):
+            # Nobody grants themselves a role (or removes their own admin access).
+            form.roles.errors.append(_("You cannot change your own access: another admin does it."))
         else:
             before = {"roles": sorted(user.roles), "hub_id": user.hub_id, "active": user.active}
             user.roles = new_roles

@@ -62,8 +62,10 @@ def key_id() -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def credential(*, cert, issuer_url: str, verify_url: str, track_title: str, allows: str, hub_name: str) -> dict:
-    """The Open Badges 3.0 OpenBadgeCredential (a W3C verifiable credential)."""
+def credential(*, cert, issuer_url: str, verify_url: str, track_title: str, allows: str, hub_name: str,
+               status_list_url: str, status_index: int) -> dict:
+    """The Open Badges 3.0 OpenBadgeCredential (a W3C verifiable credential), with a
+    Bitstring Status List entry so a verifier can learn of a revocation from the signed list."""
     return {
         "@context": [
             "https://www.w3.org/ns/credentials/v2",
@@ -86,12 +88,39 @@ def credential(*, cert, issuer_url: str, verify_url: str, track_title: str, allo
                 "criteria": {"narrative": allows},
             },
         },
-        "credentialStatus": {"id": verify_url + ".json", "type": "VerificationPage"},
+        "credentialStatus": {
+            "id": f"{status_list_url}#{status_index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(status_index),
+            "statusListCredential": status_list_url,
+        },
     }
 
 
 def sign(payload: dict) -> str:
     claims = {"vc": payload, "iss": payload["issuer"]["id"], "jti": payload["id"], "sub": payload["credentialSubject"]["name"]}
+    return jwt.encode(claims, signing_key(), algorithm="EdDSA", headers={"kid": key_id(), "typ": "vc+jwt"})
+
+
+def sign_status_list(*, list_url: str, issuer_url: str, encoded_list: str) -> str:
+    """The signed BitstringStatusListCredential for one list of revocations."""
+    from lms.models_base import utcnow
+
+    payload = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": list_url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_url,
+        "validFrom": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "credentialSubject": {
+            "id": f"{list_url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded_list,
+        },
+    }
+    claims = {"vc": payload, "iss": issuer_url, "jti": list_url}
     return jwt.encode(claims, signing_key(), algorithm="EdDSA", headers={"kid": key_id(), "typ": "vc+jwt"})
 
 

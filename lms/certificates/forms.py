@@ -5,9 +5,29 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+# What a revocation's category is called; the category (not the reason) is public.
+REVOCATION_LABELS = {
+    "conduct": _l("Conduct"),
+    "safeguarding": _l("Safeguarding concern"),
+    "dishonesty": _l("Dishonesty in training or assessment"),
+    "issued_in_error": _l("Issued in error"),
+    "withdrawn": _l("Withdrawn at the holder's request"),
+    "other": _l("Other"),
+}
+
 
 class RevokeForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (kept on record)"), validators=[DataRequired(), Length(max=2000)])
+    category = SelectField(_l("Kind of reason (shown on the public check)"),
+                           choices=[("", "—"), *REVOCATION_LABELS.items()], validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (kept on record, seen by staff only)"), validators=[DataRequired(), Length(max=2000)])
+
+
+class LiftHoldForm(FlaskForm):
+    requirement = RadioField(_l("Before a new certificate, the volunteer must"), choices=[
+        ("retrain", _l("pass the courses of this area again")),
+        ("reinstate", _l("do nothing more: their earlier passes count (e.g. revoked in error)")),
+    ], validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason for this decision (kept on record)"), validators=[DataRequired(), Length(max=2000)])
 
 
 class InPersonForm(FlaskForm):

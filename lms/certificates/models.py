@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.domain.certification import CertificateFacts
+from lms.domain.certification import CertificateFacts, HoldFacts
 from lms.extensions import db
 from lms.models_base import utcnow
 
@@ -32,7 +32,8 @@ class Certificate(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    revoke_reason: Mapped[str] = mapped_column(Text, default="")
+    revoke_reason: Mapped[str] = mapped_column(Text, default="")  # free text: staff only
+    revoke_category: Mapped[str] = mapped_column(String(32), default="")  # shown publicly
     renews_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
 
     holder = relationship("User", foreign_keys=[user_id])
@@ -41,6 +42,35 @@ class Certificate(db.Model):
 
     def facts(self) -> CertificateFacts:
         return CertificateFacts(self.track.slug, self.issued_on, self.expires_on, self.revoked_at)
+
+
+class CertificationHold(db.Model):
+    """A revocation's hold on a volunteer/track pair: no certificate in that track, by
+    any route, until a coordinator (not the holder) or an admin lifts it with a reason."""
+
+    __tablename__ = "certification_holds"
+    __table_args__ = (Index("ix_certification_holds_user_track", "user_id", "track_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id"))
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id"), index=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), unique=True)
+    placed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    placed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lifted_at: Mapped[datetime | None]
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lift_reason: Mapped[str] = mapped_column(Text, default="")
+    requirement: Mapped[str] = mapped_column(String(16), default="")  # retrain | reinstate
+
+    holder = relationship("User", foreign_keys=[user_id])
+    placed_by = relationship("User", foreign_keys=[placed_by_id])
+    lifted_by = relationship("User", foreign_keys=[lifted_by_id])
+    track = relationship("Track")
+    certificate = relationship("Certificate")
+
+    def facts(self) -> HoldFacts:
+        return HoldFacts(self.track.slug, self.placed_at, self.lifted_at, self.requirement or None)
 
 
 class LessonDelivery(db.Model):

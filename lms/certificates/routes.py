@@ -3,18 +3,29 @@ and the log of lessons led."""
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, fresh_login_required, login_required
 from sqlalchemy import select
 
+from lms import idempotency
 from lms.auth.models import User
-from lms.certificates import services
-from lms.certificates.forms import DeliveryForm, InPersonForm, ReviewForm, RevokeForm
-from lms.certificates.models import Certificate, LessonDelivery
+from lms.certificates import deliveries, holds, services
+from lms.certificates.forms import (
+    REVOCATION_LABELS,
+    DeliveryForm,
+    InPersonForm,
+    LiftHoldForm,
+    ReviewForm,
+    RevokeForm,
+)
+from lms.certificates.models import Certificate, CertificationHold, LessonDelivery
 from lms.courses.models import Track
 from lms.domain import certification as rules
+from lms.domain import duties, status_list
 from lms.domain.roles import can_manage_hub_members
 from lms.extensions import db, limiter
 from lms.hubs.models import Hub
@@ -24,7 +35,15 @@ from lms.permissions import coordinator_required, ensure_can_manage_hub
 bp = Blueprint("certificates", __name__)
 
 REFUSALS = {
-    "forbidden": lambda d: _("You cannot do this for a volunteer of another hub."),
+    "forbidden": lambda d: _("You may not do this for this person: not for yourself, not for staff, "
+                             "and only for volunteers of your own hub."),
+    "on_hold": lambda d: _("A certificate in this area was revoked: nothing can be issued until the hub "
+                           "decides what happens next."),
+    "retrain_needed": lambda d: _("The courses of this area must be passed again first."),
+    "duplicate": lambda d: _("This form was already sent and acted on; nothing was changed the second time."),
+    "category_required": lambda d: _("Choose what kind of reason this is."),
+    "requirement_required": lambda d: _("Choose what the volunteer must do before a new certificate."),
+    "already_decided": lambda d: _("Someone has already decided on this."),
     "note_required": lambda d: _("Describe the in-person training and assessment."),
     "already_certified": lambda d: _("This volunteer already holds a valid certificate in this area."),
     "not_ready": lambda d: _("Not ready yet: some required courses are not passed."),
@@ -52,6 +71,20 @@ def _verify_url(code: str) -> str:
     return url_for("certificates.verify", code=code, _external=True)
 
 
+def _form_key() -> str:
+    """The one-time key of the form being sent; a POST without one did not come from our form."""
+    try:
+        return idempotency.submitted_key()
+    except idempotency.MissingFormKey:
+        abort(400)
+
+
+def _revoked_page(cert: Certificate):
+    """A revoked certificate is not served as a document at all (see docs/security.md)."""
+    return render_template("certificates/revoked.html", cert=cert, view=_public_view(cert),
+                           revocation_labels=REVOCATION_LABELS), 410
+
+
 # ---- volunteers
 
 @bp.route("/certificates")
@@ -72,6 +105,8 @@ def pdf(cert_id: int):
     cert = db.session.get(Certificate, cert_id)
     if cert is None or not _may_see(cert):
         abort(404)
+    if cert.revoked_at is not None:
+        return _revoked_page(cert)
     data = render_certificate_pdf(
         holder=cert.holder_name, track=localised(cert.track.title, cert.track.slug),
         allows=localised(cert.track.rule.get("allows")), hub=cert.hub.name if cert.hub else "",
@@ -97,13 +132,41 @@ def credential(cert_id: int):
     cert = db.session.get(Certificate, cert_id)
     if cert is None or not _may_see(cert):
         abort(404)
+    if cert.revoked_at is not None:
+        return _revoked_page(cert)
+    list_id, index = status_list.position(cert.id)
     payload = badges.credential(
         cert=cert, issuer_url=url_for("main.index", _external=True).rstrip("/"), verify_url=_verify_url(cert.code),
         track_title=localised(cert.track.title, cert.track.slug), allows=localised(cert.track.rule.get("allows")),
         hub_name=cert.hub.name if cert.hub else "",
+        status_list_url=url_for("certificates.status_list_credential", list_id=list_id, _external=True),
+        status_index=index,
     )
     return Response(badges.sign(payload), mimetype="application/vc+jwt",
                     headers={"Content-Disposition": f'attachment; filename="credential-{cert.serial}.jwt"'})
+
+
+@bp.route("/credentials/status/<int:list_id>")
+def status_list_credential(list_id: int):
+    """The signed Bitstring Status List: bit N set means the credential at index N is revoked."""
+    from lms.certificates import badges
+
+    if list_id < 1:
+        abort(404)
+    first = (list_id - 1) * status_list.LIST_SIZE
+    revoked = db.session.scalars(select(Certificate.id).where(
+        Certificate.revoked_at.is_not(None), Certificate.id >= first, Certificate.id < first + status_list.LIST_SIZE))
+    encoded = status_list.encode(cert_id - first for cert_id in revoked)
+    token = badges.sign_status_list(
+        list_url=url_for("certificates.status_list_credential", list_id=list_id, _external=True),
+        issuer_url=url_for("main.index", _external=True).rstrip("/"), encoded_list=encoded,
+    )
+    response = Response(token, mimetype="application/vc+jwt")
+    # A verifier must see a revocation at once: revalidate every time. The ETag follows
+    # the revocations, not the signing time, so an unchanged list answers 304.
+    response.headers["Cache-Control"] = "no-cache"
+    response.set_etag(hashlib.sha256(encoded.encode()).hexdigest()[:32])
+    return response.make_conditional(request)
 
 
 @bp.route("/.well-known/jwks.json")
@@ -126,21 +189,24 @@ def lessons_led():
         form.led_on.data = today
     if form.validate_on_submit():
         try:
-            services.log_delivery(current_user, services.DeliveryInput(
+            deliveries.log_delivery(current_user, deliveries.DeliveryInput(
                 track_slug=form.track.data, led_on=form.led_on.data, school=form.school.data, region=form.region.data,
                 online=form.mode.data == "online", children=form.children.data, parents=form.parents.data,
                 co_leader=form.co_leader.data or "", notes=form.notes.data or "",
-            ))
+            ), form_key=_form_key())
         except services.CertificationError as error:
+            if error.code == "duplicate":
+                flash(_("This lesson was already logged: the form was sent twice, and it is stored once."), "info")
+                return redirect(url_for("certificates.lessons_led"))
             form.track.errors = list(form.track.errors) + [refusal(error)]
         else:
             flash(_("Thank you! The lesson is logged and waits for your coordinator's confirmation."), "success")
             return redirect(url_for("certificates.lessons_led"))
-    deliveries = db.session.scalars(
+    logged = db.session.scalars(
         select(LessonDelivery).where(LessonDelivery.user_id == current_user.id).order_by(LessonDelivery.led_on.desc())
     ).all()
     status = 200 if not form.errors else 422
-    return render_template("certificates/lessons_led.html", form=form, deliveries=deliveries, eligible=tracks,
+    return render_template("certificates/lessons_led.html", form=form, deliveries=logged, eligible=tracks,
                            localised=localised), status
 
 
@@ -156,16 +222,23 @@ def _hub_or_404(hub_id: int) -> Hub:
 def hub_certification(hub_id: int):
     hub = _hub_or_404(hub_id)
     form = InPersonForm()
+    acting = current_user.as_actor()
+    # Offered: exactly the people the rule lets this coordinator certify.
     form.volunteer_id.choices = [(u.id, f"{u.name} ({u.login_name})") for u in db.session.scalars(
-        select(User).where(User.hub_id == hub.id, User.active.is_(True), User.id != current_user.id,
-                           ("," + User.roles_text + ",").like("%,volunteer,%")).order_by(User.name))]
+        select(User).where(User.hub_id == hub.id, User.active.is_(True),
+                           ("," + User.roles_text + ",").like("%,volunteer,%")).order_by(User.name))
+        if duties.may_issue_certificate(acting, u.as_actor())]
     form.track.choices = [(t.slug, localised(t.title, t.slug)) for t in db.session.scalars(select(Track).order_by(Track.position))]
     recent = db.session.scalars(
         select(Certificate).where(Certificate.hub_id == hub.id).order_by(Certificate.id.desc()).limit(50)
     ).all()
+    queue = services.ready_queue(hub.id, actor=current_user)
     return render_template(
-        "certificates/hub.html", hub=hub, queue=services.ready_queue(hub.id), roster=services.roster(hub.id),
+        "certificates/hub.html", hub=hub, queue=queue, roster=services.roster(hub.id, queue=queue),
+        awaiting=holds.awaiting_decision(hub.id, current_user), lift_form=LiftHoldForm(),
         form=form, recent=recent, revoke_form=RevokeForm(), localised=localised, today=services.today(), rules=rules,
+        may_revoke=lambda c: duties.may_revoke_certificate(acting, c.holder.as_actor(), c.hub_id),
+        revocation_labels=REVOCATION_LABELS,
     )
 
 
@@ -175,7 +248,8 @@ def hub_certification(hub_id: int):
 def issue(hub_id: int):
     hub = _hub_or_404(hub_id)
     picks = request.form.getlist("pick")
-    issued = refused = 0
+    form_key = _form_key()
+    issued = refused = repeated = 0
     for pick in picks[:500]:
         try:
             user_id, track_id = (int(part) for part in pick.split(":", 1))
@@ -187,13 +261,19 @@ def issue(hub_id: int):
         if volunteer.hub_id != hub.id:
             abort(403)
         try:
-            services.issue(volunteer, track, actor=current_user)
+            # One key per pick: the batch is many transactions, each claims its own part.
+            services.issue(volunteer, track, actor=current_user, form_key=f"{form_key}:{user_id}:{track_id}")
             issued += 1
         except services.CertificationError as error:
+            if error.code == "duplicate":
+                repeated += 1
+                continue
             refused += 1
             flash(f"{volunteer.name}: {refusal(error)}", "error")
     if issued:
         flash(_("%(n)s certificate(s) issued.", n=issued), "success")
+    elif repeated:
+        flash(refusal(services.CertificationError("duplicate")), "info")
     elif not refused:
         flash(_("Choose at least one volunteer."), "error")
     return redirect(url_for("certificates.hub_certification", hub_id=hub.id))
@@ -213,9 +293,9 @@ def issue_in_person(hub_id: int):
         abort(403)
     note = (form.note.data or "").strip()
     try:
-        services.issue(volunteer, track, actor=current_user, kind="in_person", note=note)
+        services.issue(volunteer, track, actor=current_user, kind="in_person", note=note, form_key=_form_key())
     except services.CertificationError as error:
-        flash(refusal(error), "error")
+        flash(refusal(error), "info" if error.code == "duplicate" else "error")
     else:
         flash(_("Certificate issued to %(name)s.", name=volunteer.name), "success")
     return redirect(url_for("certificates.hub_certification", hub_id=hub.id))
@@ -229,15 +309,39 @@ def revoke(cert_id: int):
     ensure_can_manage_hub(cert.hub_id)
     form = RevokeForm()
     if not form.validate_on_submit():
-        flash(_("Give a reason for revoking."), "error")
+        flash(_("Give a reason for revoking and choose what kind of reason it is."), "error")
     else:
         try:
-            services.revoke(cert, actor=current_user, reason=form.reason.data)
+            services.revoke(cert, actor=current_user, reason=form.reason.data, category=form.category.data,
+                            form_key=_form_key())
         except services.CertificationError as error:
-            flash(refusal(error), "error")
+            flash(refusal(error), "info" if error.code == "duplicate" else "error")
         else:
-            flash(_("Certificate %(serial)s is revoked.", serial=cert.serial), "success")
+            flash(_("Certificate %(serial)s is revoked. The volunteer cannot be certified in this area again "
+                    "until the hub decides.", serial=cert.serial), "success")
     return redirect(url_for("certificates.hub_certification", hub_id=cert.hub_id))
+
+
+@bp.route("/holds/<int:hold_id>/lift", methods=["POST"])
+@coordinator_required
+@fresh_login_required
+def lift_hold(hold_id: int):
+    hold = db.session.get(CertificationHold, hold_id) or abort(404)
+    ensure_can_manage_hub(hold.hub_id)
+    form = LiftHoldForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason and choose what the volunteer must do before a new certificate."), "error")
+    else:
+        try:
+            issued = holds.lift(hold, actor=current_user, reason=form.reason.data, requirement=form.requirement.data,
+                                form_key=_form_key())
+        except services.CertificationError as error:
+            flash(refusal(error), "info" if error.code == "duplicate" else "error")
+        else:
+            flash(_("Decision recorded for %(name)s.", name=hold.holder.name), "success")
+            if issued:
+                flash(_("A new certificate was issued by the area's rule."), "success")
+    return redirect(url_for("certificates.hub_certification", hub_id=hold.hub_id))
 
 
 @bp.route("/hubs/<int:hub_id>/lessons-led")
@@ -261,7 +365,13 @@ def review(delivery_id: int):
     decision = request.form.get("decision")
     if decision not in ("confirm", "reject") or not form.validate_on_submit():
         abort(400)
-    services.review_delivery(delivery, actor=current_user, confirm=decision == "confirm", note=form.note.data or "")
+    try:
+        deliveries.review_delivery(delivery, actor=current_user, confirm=decision == "confirm",
+                                   note=form.note.data or "", form_key=_form_key())
+    except services.CertificationError as error:
+        if error.code == "forbidden":
+            abort(403)
+        flash(refusal(error), "info")
     return redirect(url_for("certificates.hub_deliveries", hub_id=delivery.hub_id))
 
 
@@ -278,16 +388,25 @@ def _public_view(cert: Certificate | None) -> dict:
     """Only what a stranger may see: no email, phone, or other certificates."""
     if cert is None:
         return {"status": "unknown"}
-    return {
-        "status": rules.certificate_state(cert.facts(), services.today()),
+    status = rules.certificate_state(cert.facts(), services.today())
+    view = {
+        "status": status,
         "holder": cert.holder_name,
         "track": localised(cert.track.title, cert.track.slug),
         "allows": localised(cert.track.rule.get("allows")),
         "hub": cert.hub.name if cert.hub else "",
         "issued_on": cert.issued_on.isoformat(),
-        "expires_on": cert.expires_on.isoformat(),
         "serial": cert.serial,
     }
+    if status == rules.REVOKED:
+        # The category, never the free-text reason: that may name people.
+        view["revoked_on"] = cert.revoked_at.date().isoformat()
+        view["revocation_reason"] = cert.revoke_category or "other"
+    elif status == rules.EXPIRED:
+        view["expired_on"] = cert.expires_on.isoformat()
+    else:
+        view["expires_on"] = cert.expires_on.isoformat()
+    return view
 
 
 @bp.route("/verify")
@@ -308,4 +427,5 @@ def verify_json(code: str):
 @limiter.limit("60 per minute")
 def verify(code: str):
     view = _public_view(_lookup(code))
-    return render_template("certificates/verify.html", view=view, code=code), 200 if view["status"] != "unknown" else 404
+    return render_template("certificates/verify.html", view=view, code=code, revocation_labels=REVOCATION_LABELS), \
+        200 if view["status"] != "unknown" else 404

@@ -7,17 +7,17 @@ decides eligibility is the pure rule in lms.domain.certification.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from lms import audit
+from lms import audit, idempotency
 from lms.auth.models import User
-from lms.certificates.models import Certificate, LessonDelivery
+from lms.certificates.models import Certificate, CertificationHold
 from lms.courses.models import Course, Quiz, Track
 from lms.domain import certification as rules
-from lms.domain.roles import can_manage_hub_members
+from lms.domain import duties
 from lms.extensions import db
 from lms.learning.models import Enrolment, QuizAttempt
 from lms.models_base import utcnow
@@ -25,7 +25,6 @@ from lms.transactions import write_transaction
 
 RENEWAL_WINDOW_DAYS = 60
 EXPIRY_WARNING_DAYS = 60
-OLDEST_LOGGED_LESSON_DAYS = 365
 
 
 class CertificationError(Exception):
@@ -67,10 +66,11 @@ def renewal_courses(track: Track) -> list[str]:
 
 
 class RenewalCheck:
-    """Whether a volunteer may renew: `cert` is expired or within the renewal window, and
-    they passed the track's refresher quizzes again since it was issued. Two queries for
-    any number of volunteers, run only once some certificate is inside its window (a
-    hub's queue must not ask per volunteer)."""
+    """When volunteers last passed each quiz, for the two questions that need it: may they
+    renew (`cert` expired or inside the renewal window, refresher quizzes passed again
+    since it was issued), and did they pass a track's courses again since a hold was
+    lifted. Two queries for any number of volunteers, run only when some volunteer needs
+    them (a hub's queue must not ask per volunteer)."""
 
     def __init__(self, user_ids):
         self.user_ids = list(user_ids)
@@ -90,15 +90,19 @@ class RenewalCheck:
         )
         self._last_pass = {(user_id, quiz_id): at for user_id, quiz_id, at in rows}
 
+    def passed_all_since(self, user_id: int, course_slugs, since) -> bool:
+        """Every quiz of these courses passed with an attempt submitted at or after `since`."""
+        if self._quizzes is None:
+            self._load()
+        quiz_ids = [q for slug in course_slugs for q in self._quizzes.get(slug, [])]
+        if not quiz_ids:
+            return False
+        return all((at := self._last_pass.get((user_id, q))) is not None and at >= since for q in quiz_ids)
+
     def ready(self, user_id: int, track: Track, cert: Certificate, on: date) -> bool:
         if cert.revoked_at is not None or rules.days_left(cert.facts(), on) > RENEWAL_WINDOW_DAYS:
             return False
-        if self._quizzes is None:
-            self._load()
-        quiz_ids = [q for slug in renewal_courses(track) for q in self._quizzes.get(slug, [])]
-        if not quiz_ids:
-            return False
-        return all((at := self._last_pass.get((user_id, q))) is not None and at >= cert.created_at for q in quiz_ids)
+        return self.passed_all_since(user_id, renewal_courses(track), cert.created_at)
 
 
 @dataclass(frozen=True)
@@ -110,21 +114,45 @@ class TrackStanding:
     eligible: bool
     renewal_ready: bool
     days_left: int | None
+    hold: CertificationHold | None = None  # the latest revocation's hold, if any
+    hold_state: str = rules.CLEAR
+
+    def refusal(self, kind: str = "courses") -> str | None:
+        """Why a certificate of this kind may not be issued now, or None."""
+        return rules.issuance_refusal(kind=kind, ready=self.readiness.ready, eligible=self.eligible,
+                                      renewal_ready=self.renewal_ready, hold=self.hold_state)
 
     @property
     def can_be_issued(self) -> bool:
-        return (self.readiness.ready and not self.eligible) or self.renewal_ready
+        return self.refusal() is None
+
+    @property
+    def on_hold(self) -> bool:
+        return self.hold_state == rules.ON_HOLD
+
+
+def holds_of(user_ids) -> dict[int, list[CertificationHold]]:
+    holds: dict[int, list[CertificationHold]] = {}
+    for hold in db.session.scalars(select(CertificationHold).where(CertificationHold.user_id.in_(list(user_ids)))):
+        holds.setdefault(hold.user_id, []).append(hold)
+    return holds
 
 
 def standing(user: User, track: Track, certs: list[Certificate], passed: dict[str, int], on: date,
-             renewals: RenewalCheck | None = None) -> TrackStanding:
+             renewals: RenewalCheck | None = None, holds: list[CertificationHold] = ()) -> TrackStanding:
+    renewals = renewals or RenewalCheck([user.id])
     ready = rules.readiness(track.rule.get("courses", []), passed)
     cert = current_certificate(certs, track.slug, on)
     state = rules.certificate_state(cert.facts(), on) if cert else None
     eligible = rules.eligibility([c.facts() for c in certs], track.slug, on)
-    renew = bool(cert) and (renewals or RenewalCheck([user.id])).ready(user.id, track, cert, on)
+    renew = bool(cert) and renewals.ready(user.id, track, cert, on)
     days = rules.days_left(cert.facts(), on) if cert and state == rules.VALID else None
-    return TrackStanding(track, ready, cert, state, eligible, renew, days)
+    mine = [h for h in holds if h.track_id == track.id]
+    hold = max(mine, key=lambda h: (h.placed_at, h.id)) if mine else None
+    retrained = bool(hold and hold.lifted_at and hold.requirement == rules.RETRAIN) and renewals.passed_all_since(
+        user.id, track.rule.get("courses", []), hold.lifted_at)
+    hold_state = rules.hold_state(hold.facts() if hold else None, retrained)
+    return TrackStanding(track, ready, cert, state, eligible, renew, days, hold, hold_state)
 
 
 def standings(user: User, on: date | None = None) -> list[TrackStanding]:
@@ -133,35 +161,49 @@ def standings(user: User, on: date | None = None) -> list[TrackStanding]:
     passed = passed_courses(user.id)
     tracks = db.session.scalars(select(Track).order_by(Track.position)).all()
     renewals = RenewalCheck([user.id])
-    return [standing(user, t, certs, passed, on, renewals) for t in tracks]
+    holds = holds_of([user.id]).get(user.id, [])
+    return [standing(user, t, certs, passed, on, renewals, holds) for t in tracks]
+
+
+def claim_form_key(form_key: str | None, actor: User | None, action: str) -> None:
+    if form_key is None:
+        return
+    try:
+        idempotency.claim(form_key, user_id=actor.id, action=action)
+    except idempotency.DuplicateSubmission as error:
+        raise CertificationError("duplicate") from error
 
 
 def issue(volunteer: User, track: Track, *, actor: User | None, kind: str = "courses", note: str = "",
-          on: date | None = None) -> Certificate:
+          on: date | None = None, form_key: str | None = None) -> Certificate:
     """Issue a certificate. `actor` None means automatic issuance by the track's rule.
 
-    Refuses unless the actor may act on the volunteer's hub, the volunteer is ready
-    (or renewing, or trained in person with a note), and holds no valid certificate
-    in the track already, so a double click cannot make two.
+    Refuses unless the actor may issue to this person (lms.domain.duties: not to
+    themselves, a coordinator only to plain volunteers of their hub), the pair is not on
+    hold after a revocation, the volunteer is ready (or renewing, or trained in person
+    with a note), and holds no valid certificate in the track already, so a double click
+    cannot make two.
     """
     on = on or today()
-    if actor is not None and not can_manage_hub_members(actor.as_actor(), volunteer.hub_id):
+    if not duties.may_issue_certificate(actor.as_actor() if actor else None, volunteer.as_actor()):
         raise CertificationError("forbidden")
     if kind == "in_person" and (actor is None or not note.strip()):
         raise CertificationError("note_required")
     with write_transaction():
         # Serialise issuance for this volunteer (PostgreSQL row lock; SQLite's write lock).
         db.session.execute(select(User.id).where(User.id == volunteer.id).with_for_update())
+        claim_form_key(form_key, actor, "certificate.issue")
         certs = certificates_of(volunteer.id)
         passed = passed_courses(volunteer.id)
-        now_standing = standing(volunteer, track, certs, passed, on)
+        now_standing = standing(volunteer, track, certs, passed, on, holds=holds_of([volunteer.id]).get(volunteer.id, []))
+        refusal = now_standing.refusal("in_person" if kind == "in_person" else "courses")
+        if refusal == "not_ready":
+            raise CertificationError(refusal, missing=now_standing.readiness.missing)
+        if refusal:
+            raise CertificationError(refusal)
         renews = None
-        if now_standing.eligible and not now_standing.renewal_ready:
-            raise CertificationError("already_certified")
         if now_standing.renewal_ready and kind != "in_person":
             kind, renews = "renewal", now_standing.certificate
-        elif kind == "courses" and not now_standing.readiness.ready:
-            raise CertificationError("not_ready", missing=now_standing.readiness.missing)
         cert = Certificate(
             serial="pending",
             code=rules.new_verification_code(),
@@ -182,7 +224,7 @@ def issue(volunteer: User, track: Track, *, actor: User | None, kind: str = "cou
         cert.serial = f"VH-{on.year}-{cert.id:06d}"
         audit.record(
             "certificate.renew" if renews else "certificate.issue", actor=actor, target=cert, hub_id=volunteer.hub_id,
-            holder=volunteer.id, track=track.slug, kind=kind, note=note.strip(), automatic=actor is None,
+            subject=volunteer, track=track.slug, kind=kind, note=note.strip(), automatic=actor is None,
         )
     return cert
 
@@ -199,21 +241,31 @@ def auto_issue(volunteer: User, on: date | None = None) -> list[Certificate]:
     return issued
 
 
-def revoke(cert: Certificate, *, actor: User, reason: str) -> None:
-    """Revoke with a kept reason; only a coordinator of the issuing hub, or an admin."""
-    if not can_manage_hub_members(actor.as_actor(), cert.hub_id):
+def revoke(cert: Certificate, *, actor: User, reason: str, category: str = "other",
+           form_key: str | None = None) -> None:
+    """Revoke with a kept reason and a public category; only a coordinator of the issuing
+    hub or an admin, never the holder. The volunteer/track pair goes on hold in the same
+    transaction: no new certificate in the track until someone lifts the hold."""
+    if not duties.may_revoke_certificate(actor.as_actor(), cert.holder.as_actor(), cert.hub_id):
         raise CertificationError("forbidden")
     if not reason.strip():
         raise CertificationError("reason_required")
+    if category not in rules.REVOCATION_CATEGORIES:
+        raise CertificationError("category_required")
     with write_transaction():
+        claim_form_key(form_key, actor, "certificate.revoke")
+        now = utcnow()
         done = db.session.execute(
             update(Certificate)
             .where(Certificate.id == cert.id, Certificate.revoked_at.is_(None))
-            .values(revoked_at=utcnow(), revoked_by_id=actor.id, revoke_reason=reason.strip())
+            .values(revoked_at=now, revoked_by_id=actor.id, revoke_reason=reason.strip(), revoke_category=category)
         ).rowcount
         if not done:
             raise CertificationError("already_revoked")
-        audit.record("certificate.revoke", actor=actor, target=cert, hub_id=cert.hub_id, reason=reason.strip())
+        db.session.add(CertificationHold(user_id=cert.user_id, track_id=cert.track_id, hub_id=cert.hub_id,
+                                         certificate_id=cert.id, placed_at=now, placed_by_id=actor.id))
+        audit.record("certificate.revoke", actor=actor, target=cert, hub_id=cert.hub_id, subject=cert.user_id,
+                     category=category, reason=reason.strip())
     db.session.refresh(cert)
 
 
@@ -226,8 +278,10 @@ class QueueEntry:
     renewal: bool
 
 
-def ready_queue(hub_id: int, on: date | None = None) -> list[QueueEntry]:
-    """Volunteers of the hub who may be issued a certificate now, per track."""
+def ready_queue(hub_id: int, on: date | None = None, actor: User | None = None) -> list[QueueEntry]:
+    """Volunteers of the hub who may be issued a certificate now, per track; with `actor`,
+    only those this actor may issue to (never themselves). Pairs on hold after a
+    revocation are not here: see holds.awaiting_decision."""
     on = on or today()
     volunteers = db.session.scalars(
         select(User).where(User.hub_id == hub_id, User.active.is_(True)).order_by(User.name)
@@ -247,13 +301,18 @@ def ready_queue(hub_id: int, on: date | None = None) -> list[QueueEntry]:
     for cert in db.session.scalars(select(Certificate).where(Certificate.user_id.in_(ids))):
         certs.setdefault(cert.user_id, []).append(cert)
     tracks = db.session.scalars(select(Track).order_by(Track.position)).all()
-    renewals = RenewalCheck(certs)
+    renewals = RenewalCheck(ids)
+    holds = holds_of(ids) if certs else {}
+    acting = actor.as_actor() if actor is not None else None
     queue = []
     for volunteer in volunteers:
         if volunteer.id not in passed and volunteer.id not in certs:
             continue
+        if not duties.may_issue_certificate(acting, volunteer.as_actor()):  # without actor: may hold one
+            continue
         for track in tracks:
-            item = standing(volunteer, track, certs.get(volunteer.id, []), passed.get(volunteer.id, {}), on, renewals)
+            item = standing(volunteer, track, certs.get(volunteer.id, []), passed.get(volunteer.id, {}), on, renewals,
+                            holds.get(volunteer.id, []))
             if item.can_be_issued:
                 queue.append(QueueEntry(volunteer, track, item.renewal_ready))
     return queue
@@ -267,7 +326,7 @@ class RosterTrack:
     ready: list[QueueEntry]
 
 
-def roster(hub_id: int, on: date | None = None) -> list[RosterTrack]:
+def roster(hub_id: int, on: date | None = None, queue: list[QueueEntry] | None = None) -> list[RosterTrack]:
     on = on or today()
     valid = db.session.scalars(
         select(Certificate)
@@ -276,7 +335,7 @@ def roster(hub_id: int, on: date | None = None) -> list[RosterTrack]:
                Certificate.issued_on <= on, Certificate.expires_on > on)
         .order_by(Certificate.holder_name)
     ).all()
-    queue = ready_queue(hub_id, on)
+    queue = ready_queue(hub_id, on) if queue is None else queue
     result = []
     for track in db.session.scalars(select(Track).order_by(Track.position)):
         mine = [c for c in valid if c.track_id == track.id]
@@ -289,19 +348,6 @@ def roster(hub_id: int, on: date | None = None) -> list[RosterTrack]:
 
 # ---- lessons led
 
-@dataclass(frozen=True)
-class DeliveryInput:
-    track_slug: str
-    led_on: date
-    school: str
-    region: str
-    online: bool
-    children: int
-    parents: int
-    co_leader: str = ""
-    notes: str = ""
-
-
 def eligible_tracks(volunteer: User, on: date) -> list[Track]:
     try:
         certs = [c.facts() for c in certificates_of(volunteer.id)]
@@ -310,42 +356,3 @@ def eligible_tracks(volunteer: User, on: date) -> list[Track]:
         db.session.rollback()
         return []  # fail closed: no answer means not eligible
     return [t for t in tracks if rules.eligibility(certs, t.slug, on)]
-
-
-def log_delivery(volunteer: User, data: DeliveryInput, *, on: date | None = None) -> LessonDelivery:
-    """Record a lesson led. Refused unless the volunteer held a valid certificate in the
-    track on the lesson's date; checked here, whatever the form offered."""
-    on = on or today()
-    if data.led_on > on:
-        raise CertificationError("future_date")
-    if data.led_on < on - timedelta(days=OLDEST_LOGGED_LESSON_DAYS):
-        raise CertificationError("too_old")
-    with write_transaction():
-        track = db.session.scalar(select(Track).where(Track.slug == data.track_slug))
-        certs = certificates_of(volunteer.id)
-        valid = [c for c in certs if track is not None and c.track_id == track.id
-                 and rules.certificate_state(c.facts(), data.led_on) == rules.VALID]
-        if track is None or not valid:
-            raise CertificationError("not_eligible")
-        delivery = LessonDelivery(
-            user_id=volunteer.id, hub_id=volunteer.hub_id, track_id=track.id, certificate_id=valid[0].id,
-            led_on=data.led_on, school=data.school.strip(), region=data.region.strip(), online=data.online,
-            children=data.children, parents=data.parents, co_leader=data.co_leader.strip(), notes=data.notes.strip(),
-        )
-        db.session.add(delivery)
-    return delivery
-
-
-def review_delivery(delivery: LessonDelivery, *, actor: User, confirm: bool, note: str = "") -> None:
-    if not can_manage_hub_members(actor.as_actor(), delivery.hub_id):
-        raise CertificationError("forbidden")
-    with write_transaction():
-        db.session.execute(
-            update(LessonDelivery).where(LessonDelivery.id == delivery.id).values(
-                status="confirmed" if confirm else "rejected", reviewed_by_id=actor.id,
-                reviewed_at=utcnow(), review_note=note.strip(),
-            )
-        )
-        audit.record("delivery.confirm" if confirm else "delivery.reject", actor=actor, target=delivery,
-                     hub_id=delivery.hub_id, note=note.strip())
-    db.session.refresh(delivery)

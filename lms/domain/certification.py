@@ -12,6 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 VALID, EXPIRED, REVOKED, NOT_YET = "valid", "expired", "revoked", "not_yet"
+# A volunteer/track pair after a revocation: on hold until a coordinator decides; then
+# either clear, or waiting for the volunteer to pass the track's courses again.
+ON_HOLD, RETRAIN_NEEDED, CLEAR = "on_hold", "retrain_needed", "clear"
+# What lifting a hold asks of the volunteer before a new certificate.
+RETRAIN, REINSTATE = "retrain", "reinstate"
+LIFT_REQUIREMENTS = (RETRAIN, REINSTATE)
+# Shown publicly instead of the free-text reason, which may name people.
+REVOCATION_CATEGORIES = ("conduct", "safeguarding", "dishonesty", "issued_in_error", "withdrawn", "other")
 # Crockford's base32: no I, L, O, U, so codes read aloud or typed from paper survive.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_GROUPS, CODE_GROUP_LENGTH = 4, 4  # 16 characters x 5 bits = 80 bits
@@ -23,6 +31,55 @@ class CertificateFacts:
     issued_on: date
     expires_on: date
     revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class HoldFacts:
+    """A revocation's hold on a volunteer/track pair and the decision that lifted it."""
+
+    track: str
+    placed_at: datetime
+    lifted_at: datetime | None = None
+    requirement: str | None = None  # RETRAIN or REINSTATE, once lifted
+
+
+def latest_hold(holds, track: str) -> HoldFacts | None:
+    """The hold that decides for `track`: the most recently placed one."""
+    mine = [h for h in holds if h.track == track]
+    return max(mine, key=lambda h: h.placed_at) if mine else None
+
+
+def hold_state(hold: HoldFacts | None, retrained_since_lift: bool) -> str:
+    """CLEAR, ON_HOLD (no decision yet) or RETRAIN_NEEDED (lifted, courses to pass again).
+
+    `retrained_since_lift`: the volunteer passed every quiz of the track's courses with
+    an attempt submitted after the hold was lifted.
+    """
+    if hold is None:
+        return CLEAR
+    if hold.lifted_at is None:
+        return ON_HOLD
+    if hold.requirement == RETRAIN and not retrained_since_lift:
+        return RETRAIN_NEEDED
+    return CLEAR
+
+
+def issuance_refusal(*, kind: str, ready: bool, eligible: bool, renewal_ready: bool, hold: str) -> str | None:
+    """Why a certificate may not be issued now (a refusal code), or None when it may.
+
+    `kind`: "courses" (by the track's rule, by a coordinator or automatically) or
+    "in_person" (a coordinator's own assessment, with a note). A hold stops both: a
+    revocation is undone only by a decision, never by the next quiz or form.
+    """
+    if hold == ON_HOLD:
+        return "on_hold"
+    if eligible and not renewal_ready:
+        return "already_certified"
+    if kind == "in_person" or renewal_ready:
+        return None
+    if hold == RETRAIN_NEEDED:
+        return "retrain_needed"
+    return None if ready else "not_ready"
 
 
 def add_months(day: date, months: int) -> date:

@@ -41,18 +41,3 @@ def can_manage_hub_members(actor: Actor, hub_id: int | None) -> bool:
     if ADMIN in actor.roles:
         return True
     return COORDINATOR in actor.roles and hub_id is not None and actor.hub_id == hub_id
-
-
-def can_manage_user(actor: Actor, target: Actor) -> bool:
-    """May `actor` create reset links for, edit or deactivate `target`?
-
-    A coordinator may not act on admins or other coordinators, even in their own
-    hub, so that a coordinator cannot take over a peer's account.
-    """
-    if actor.id == target.id:
-        return False
-    if ADMIN in actor.roles and actor.is_active:
-        return True
-    if target.roles & {ADMIN, COORDINATOR}:
-        return False
-    return can_manage_hub_members(actor, target.hub_id)

@@ -13,7 +13,7 @@ from lms.extensions import db
 from lms.hubs import services
 from lms.hubs.forms import HubSettingsForm, VolunteerCsvForm, VolunteerForm
 from lms.hubs.models import Hub
-from lms.permissions import coordinator_required, ensure_can_manage_hub, ensure_can_manage_user
+from lms.permissions import coordinator_required, ensure_can_manage_hub, ensure_may_make_reset_link
 
 bp = Blueprint("hubs", __name__)
 
@@ -102,7 +102,7 @@ def reset_link(user_id: int):
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
-    ensure_can_manage_user(user)
+    ensure_may_make_reset_link(user)
     token = services.accounts.create_reset_token(user, created_by=current_user)
     account = services.NewAccount(user, token)
     return render_template("hubs/links.html", hub=user.hub, accounts=[account])

@@ -16,7 +16,7 @@ from lms.courses.models import Track
 from lms.extensions import db
 from lms.learning.models import QuizAttempt
 from tests.conftest import login
-from tests.factories import make_user
+from tests.factories import form_key, make_user
 from tests.learning_helpers import correct_form
 
 
@@ -31,7 +31,7 @@ def pass_course(client, course):
 
 def lesson_form(track="violence-prevention", **overrides):
     data = {"track": track, "led_on": date.today().isoformat(), "school": "School No. 7", "region": "Akmola",
-            "mode": "in_person", "children": "25", "parents": "4", "co_leader": "", "notes": ""}
+            "mode": "in_person", "children": "25", "parents": "4", "co_leader": "", "notes": "", "form_key": form_key()}
     data.update(overrides)
     return data
 
@@ -51,7 +51,7 @@ def certified(app, hub, make_course):
 
 def issue(coordinator_client, hub, volunteer):
     track = db.session.scalar(select(Track))
-    return coordinator_client.post(f"/hubs/{hub.id}/certificates/issue", data={"pick": f"{volunteer.id}:{track.id}"})
+    return coordinator_client.post(f"/hubs/{hub.id}/certificates/issue", data={"pick": f"{volunteer.id}:{track.id}", "form_key": form_key()})
 
 
 def test_full_gate_ready_issue_log_revoke_refuse(certified, hub):
@@ -76,7 +76,7 @@ def test_full_gate_ready_issue_log_revoke_refuse(certified, hub):
     assert (delivery.children, delivery.parents, delivery.status) == (25, 4, "pending")
 
     assert coordinator_client.get(f"/certificates/{cert.id}/revoke").status_code == 405
-    coordinator_client.post(f"/certificates/{cert.id}/revoke", data={"reason": "Conduct complaint upheld"})
+    coordinator_client.post(f"/certificates/{cert.id}/revoke", data={"reason": "Conduct complaint upheld", "category": "conduct", "form_key": form_key()})
     db.session.expire_all()
     cert = db.session.get(Certificate, cert.id)
     assert cert.revoked_at is not None and cert.revoke_reason == "Conduct complaint upheld"
@@ -91,7 +91,7 @@ def test_revoke_needs_a_reason(certified, hub):
     volunteer, _vc, coordinator_client = certified
     issue(coordinator_client, hub, volunteer)
     cert = db.session.scalar(select(Certificate))
-    coordinator_client.post(f"/certificates/{cert.id}/revoke", data={"reason": " "})
+    coordinator_client.post(f"/certificates/{cert.id}/revoke", data={"reason": " ", "category": "conduct", "form_key": form_key()})
     db.session.expire_all()
     assert db.session.get(Certificate, cert.id).revoked_at is None
 
@@ -113,12 +113,12 @@ def test_coordinator_of_another_hub_cannot_issue_or_revoke(app, certified, hub, 
     assert issue(stranger, hub, volunteer).status_code == 403
     track = db.session.scalar(select(Track))
     # even through their own hub's URL
-    assert stranger.post(f"/hubs/{other_hub.id}/certificates/issue", data={"pick": f"{volunteer.id}:{track.id}"}).status_code == 403
+    assert stranger.post(f"/hubs/{other_hub.id}/certificates/issue", data={"pick": f"{volunteer.id}:{track.id}", "form_key": form_key()}).status_code == 403
     assert stranger.get(f"/hubs/{hub.id}/certification").status_code == 403
     assert db.session.scalar(select(func.count(Certificate.id))) == 0
     issue(coordinator_client, hub, volunteer)
     cert = db.session.scalar(select(Certificate))
-    assert stranger.post(f"/certificates/{cert.id}/revoke", data={"reason": "x"}).status_code == 403
+    assert stranger.post(f"/certificates/{cert.id}/revoke", data={"reason": "x", "category": "conduct", "form_key": form_key()}).status_code == 403
     db.session.expire_all()
     assert db.session.get(Certificate, cert.id).revoked_at is None
 
@@ -141,10 +141,11 @@ def test_automatic_issuance_when_the_rule_says_so(client, hub, make_course):
 def test_in_person_certificate_needs_a_note_and_is_recorded(certified, hub):
     volunteer, _vc, coordinator_client = certified
     coordinator_client.post(f"/hubs/{hub.id}/certificates/in-person",
-                            data={"volunteer_id": volunteer.id, "track": "violence-prevention", "note": ""})
+                            data={"volunteer_id": volunteer.id, "track": "violence-prevention", "note": "", "form_key": form_key()})
     assert db.session.scalar(select(func.count(Certificate.id))) == 0
     coordinator_client.post(f"/hubs/{hub.id}/certificates/in-person",
-                            data={"volunteer_id": volunteer.id, "track": "violence-prevention", "note": "Forum in Kokshetau, 12 Oct, assessed by A. Trainer"})
+                            data={"volunteer_id": volunteer.id, "track": "violence-prevention", "note": "Forum in Kokshetau, 12 Oct, assessed by A. Trainer",
+                                  "form_key": form_key()})
     cert = db.session.scalar(select(Certificate))
     assert cert.kind == "in_person" and "Kokshetau" in cert.note
 
@@ -168,7 +169,7 @@ def test_verification_shows_each_state_and_nothing_else(app, certified, hub):
     assert public.get(f"/verify/{cert.code}.json").get_json()["status"] == "expired"
     cert.expires_on = date.today() + timedelta(days=30)
     db.session.commit()
-    coordinator_client.post(f"/certificates/{cert.id}/revoke", data={"reason": "Withdrawn"})
+    coordinator_client.post(f"/certificates/{cert.id}/revoke", data={"reason": "Withdrawn", "category": "conduct", "form_key": form_key()})
     assert public.get(f"/verify/{cert.code}.json").get_json()["status"] == "revoked"
     assert "Withdrawn" not in public.get(f"/verify/{cert.code}").get_data(as_text=True)
 
@@ -238,7 +239,7 @@ def test_coordinator_confirms_lessons_led(certified, hub):
     issue(coordinator_client, hub, volunteer)
     volunteer_client.post("/lessons-led", data=lesson_form())
     delivery = db.session.scalar(select(LessonDelivery))
-    coordinator_client.post(f"/lessons-led/{delivery.id}/review", data={"decision": "confirm", "note": ""})
+    coordinator_client.post(f"/lessons-led/{delivery.id}/review", data={"decision": "confirm", "note": "", "form_key": form_key()})
     db.session.expire_all()
     assert db.session.get(LessonDelivery, delivery.id).status == "confirmed"
 

@@ -37,6 +37,8 @@ ACCESS = {
     "certificates.hub_certification": "coordinator", "certificates.hub_deliveries": "coordinator",
     "certificates.issue": "coordinator", "certificates.issue_in_person": "coordinator",
     "certificates.revoke": "coordinator", "certificates.review": "coordinator",
+    "certificates.lift_hold": "coordinator", "certificates.status_list_credential": "public",
+    "audit.log": "coordinator", "audit.export": "coordinator",
     "reports.hub": "coordinator", "reports.hub_csv": "coordinator", "reports.national": "admin",
     "reports.national_csv": "admin", "reports.courses": "staff", "reports.items": "staff", "reports.my_record": "login",
     "admin.hubs": "admin", "admin.new_hub": "admin", "admin.edit_hub": "admin", "admin.users": "admin",
@@ -63,6 +65,7 @@ POST_ONLY = {
     "auth.logout", "auth.logout_everywhere", "auth.two_factor_off", "main.set_language", "learning.enrol",
     "learning.lesson_done", "learning.lesson_undo", "learning.start_quiz", "certificates.issue",
     "certificates.issue_in_person", "certificates.revoke", "certificates.review", "hubs.reset_link",
+    "certificates.lift_hold",
     *(f"authoring.{name}" for name in ("start_draft", "publish", "discard", "restore", "add_author", "remove_author",
                                        "retire", "new_lesson", "new_file", "move_lesson", "hide_lesson",
                                        "delete_file", "upload_image")),
@@ -83,7 +86,7 @@ def test_state_changes_are_post_only(app):
 
 def sample_url(rule, ids) -> str:
     values = {"hub_id": ids["hub"], "user_id": ids["volunteer"], "cert_id": ids["cert"], "delivery_id": 999999,
-              "attempt_id": 999999, "slug": "test-course", "lesson_slug": "lesson-1", "quiz_slug": "final",
+              "attempt_id": 999999, "hold_id": 999999, "list_id": 1, "slug": "test-course", "lesson_slug": "lesson-1", "quiz_slug": "final",
               "code": "AAAA-BBBB-CCCC-DDDD", "table": "courses", "token": "x" * 43, "path": "images/none.png", "filename": "css/site.css", "number": 1}
     url = rule.rule
     for name in rule.arguments:

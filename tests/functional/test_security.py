@@ -15,7 +15,7 @@ from lms.certificates.models import Certificate
 from lms.courses.models import Track
 from lms.extensions import db
 from tests.conftest import login
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, form_key, make_user
 
 
 def test_copied_session_cookie_is_rejected_after_logout(app, hub):
@@ -116,7 +116,7 @@ def test_issuing_after_remember_me_login_asks_for_password(app, hub, make_course
     assert response.status_code == 302 and "/reauth" in response.headers["Location"]
     assert db.session.scalar(select(func.count(Certificate.id))) == 0
     client.post("/reauth", data={"password": PASSWORD})
-    client.post(f"/hubs/{hub.id}/certificates/issue", data={"pick": f"{volunteer.id}:{track.id}"})
+    client.post(f"/hubs/{hub.id}/certificates/issue", data={"pick": f"{volunteer.id}:{track.id}", "form_key": form_key()})
     assert db.session.scalar(select(func.count(Certificate.id))) == 1
     assert course.slug
 

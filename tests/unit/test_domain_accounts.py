@@ -6,7 +6,7 @@ import pytest
 
 from lms.domain.contacts import classify_login, normalise_email, normalise_phone
 from lms.domain.passwords import password_problems
-from lms.domain.roles import Actor, can_manage_hub_members, can_manage_user, format_roles, parse_roles
+from lms.domain.roles import Actor, can_manage_hub_members, format_roles, parse_roles
 from lms.domain.volunteer_csv import parse_volunteer_csv
 
 LANGS = ("kk", "ru", "en")
@@ -60,20 +60,10 @@ def test_coordinator_manages_own_hub_only():
     assert can_manage_hub_members(coordinator, 10)
     assert not can_manage_hub_members(coordinator, 11)
     assert not can_manage_hub_members(coordinator, None)
-    assert can_manage_user(coordinator, actor(2, 10, "volunteer"))
-    assert not can_manage_user(coordinator, actor(3, 11, "volunteer"))
-    assert not can_manage_user(coordinator, actor(4, 10, "coordinator"))
-    assert not can_manage_user(coordinator, actor(5, 10, "admin", "volunteer"))
 
 
-def test_admin_manages_everyone_but_inactive_admin_nobody():
-    assert can_manage_user(actor(1, None, "admin"), actor(2, 11, "coordinator"))
-    assert not can_manage_user(actor(1, None, "admin", active=False), actor(2, 11, "volunteer"))
+def test_trainers_do_not_manage_hub_members():
     assert not can_manage_hub_members(actor(1, 10, "trainer", "volunteer"), 10)
-
-
-def test_nobody_manages_themselves():
-    assert not can_manage_user(actor(1, 10, "admin"), actor(1, 10, "admin"))
 
 
 def test_csv_reports_every_bad_row_with_line_numbers():

@@ -410,7 +410,7 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
         slug=course_slug,
         track=track,
         default_language=default_language,
-        version=str(meta.get("version", "") or ""),
+        version=version,
         minutes=minutes,
         pass_mark=int(pass_mark),
         texts=texts,

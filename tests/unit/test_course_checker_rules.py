@@ -1,0 +1,240 @@
+"""The checker's rules that issue 18 found missing: strict YAML, numbers, fenced code,
+quiz markers, translations, links and limits. Pure domain: no app, no database."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from lms.domain.course_format import load_tracks, load_tree
+from lms.domain.course_format.blocks import scan_lesson_body
+from lms.domain.course_format.course import parse_course_files, read_course_files
+from lms.domain.course_format.limits import CHOICES_MAX, max_choices
+from lms.domain.course_format.problems import Collector
+from lms.domain.course_format.quiz import parse_number, parse_quiz
+from lms.domain.course_format.yamlio import load_yaml
+from lms.domain.safe_files import UnsafeArchive, read_zip
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "checker_courses"
+COURSE = "---\ntitle: C\ntrack: eco\nlanguage: en\n{extra}---\nOverview.\n"
+LESSON = "---\ntitle: L\nminutes: 5\n---\nText.\n"
+
+
+def check(files: dict[str, str]):
+    return parse_course_files("c", {k: v.encode() for k, v in files.items()}, display_prefix="c", known_tracks={"eco"})
+
+
+def messages(problems) -> list[str]:
+    return [str(p) for p in problems]
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("a: 1\nb: !!python/object:os.system x\n", 2, "YAML tags such as '!!python/object:os.system' are not allowed"),
+    ("a: !!str 3\n", 1, "YAML tags such as '!!str' are not allowed"),
+    ("base: &b {x: 1}\nother: *b\n", 1, "anchors and aliases ('&name', '*name') are not allowed"),
+    ("a: {x: 1}\nb:\n  <<: {y: 2}\n", 3, "merge keys ('<<') are not allowed"),
+    ("title: A\nminutes: 5\ntitle: B\n", 3, "duplicate key 'title' (first on line 1)"),
+])
+def test_strict_yaml_refuses_with_the_line(text, line, message):
+    collector = Collector("f")
+    data, _lines = load_yaml(text, collector)
+    assert data is None
+    [problem] = collector.problems
+    assert problem.line == line and problem.message.startswith(message)
+
+
+def test_tracks_yml_with_a_duplicate_key_is_refused_at_the_second():
+    text = "tracks:\n  - slug: eco\n    title: Eco\n    title: Eco again\n"
+    _tracks, problems = load_tracks(text, "tracks.yml")
+    assert messages(problems) == [
+        "tracks.yml:4: duplicate key 'title' (first on line 3); YAML would silently keep only the last"]
+
+
+def test_an_unquoted_version_is_kept_as_written():
+    source, problems = check({"course.md": COURSE.format(extra="version: 2026.10\n"), "01-a.md": LESSON})
+    assert problems == [] and source.version == "2026.10"
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ("pass_mark: 80.5\n", "c/course.md:5: 'pass_mark' must be a whole number from 0 to 100, not '80.5'"),
+    ("minutes: 1_000\n", "c/course.md:5: 'minutes' must be a whole number from 0 to 100000, not '1_000'"),
+    ("minutes: 0x10\n", "c/course.md:5: 'minutes' must be a whole number from 0 to 100000, not '0x10'"),
+    ("version: [1, 2]\n", "c/course.md:5: 'version' must be a short text, e.g. \"2026.10\""),
+])
+def test_course_numbers_are_plain_and_whole(extra, message):
+    assert messages(check({"course.md": COURSE.format(extra=extra), "01-a.md": LESSON})[1]) == [message]
+
+
+@pytest.mark.parametrize(("raw", "value"), [("54", 54.0), ("-3", -3.0), ("2.5", 2.5), ("2,5", 2.5), ("0,125", 0.125),
+                                            ("1.000", 1.0), ("1000", 1000.0)])
+def test_numbers_take_a_decimal_point_or_comma(raw, value):
+    assert parse_number(raw) == (value, "")
+
+
+@pytest.mark.parametrize(("raw", "why"), [
+    ("1,000", "'1,000' is ambiguous (a thousands separator or a decimal comma?): write 1000, or 1.000 for a decimal"),
+    ("12,500", "'12,500' is ambiguous"),
+    ("1 000", "'1 000' is not a number"),
+    ("1,000,000", "'1,000,000' is not a number"),
+    ("1e3", "'1e3' is not a number"),
+    ("9" * 400, "is too large"),
+])
+def test_thousands_separators_and_huge_numbers_are_refused(raw, why):
+    value, message = parse_number(raw)
+    assert value is None and why in message
+
+
+def test_number_1000_with_a_comma_is_refused_at_its_line_not_stored_as_one():
+    collector = Collector("quiz.md")
+    quiz = parse_quiz("### Q year\nWhich year?\n\nnumber: 1,000\n", slug="final", path="quiz.md", first_line=1,
+                      collector=collector)
+    assert quiz.questions == ()
+    assert [p.message.split(" is ")[0] for p in collector.problems if p.line == 4] == ["numeric answer '1,000'"]
+
+
+def test_a_quiz_example_inside_a_fence_is_text_and_code_in_a_question_is_its_text():
+    files = {name: (FIXTURES / "fenced-code" / name).read_text() for name in ("course.md", "01-example.md",
+                                                                                "02-code-in-question.md")}
+    source, problems = check(files)
+    assert problems == []
+    example, code = source.lessons
+    assert "::: quiz" in example.texts["en"].body
+    [quiz] = source.quizzes["en"]
+    assert quiz.slug == code.slug
+    [question] = quiz.questions
+    assert "( ) not a choice" in question.prompt and len(question.choices) == 2
+
+
+def test_an_unclosed_fence_in_a_quiz_file_is_reported_where_it_opens():
+    collector = Collector("quiz.md")
+    parse_quiz("### Q a\nText:\n\n```\n( ) code\n\n(x) A\n( ) B\n", slug="final", path="quiz.md", first_line=1,
+               collector=collector)
+    assert any(p.line == 4 and "is not closed" in p.message for p in collector.problems)
+
+
+def test_quiz_markers_outside_fences_are_checked_and_inside_are_not():
+    collector = Collector("l.md")
+    body = "```\n:::quiz\n```\n::: note\n"
+    scan = scan_lesson_body(body, 5, collector)
+    assert scan.quiz_text is None and scan.code_lines == {5, 6, 7}
+    assert messages(collector.problems) == ["l.md:8: unknown block marker '::: note': the only block is '::: quiz' ... ':::'"]
+
+
+def test_lines_after_a_quiz_block_keep_their_file_line_numbers():
+    lesson = "---\ntitle: L\n---\n::: quiz\n### Q a\nA?\n\ntruefalse: true\n:::\n![x](images/none.png)\n"
+    assert messages(check({"course.md": COURSE.format(extra=""), "01-a.md": lesson})[1]) == [
+        "c/01-a.md:10: broken image link 'images/none.png': no such file in the course folder"]
+
+
+def test_a_translation_belongs_to_the_lesson_of_the_same_file_name():
+    files = {"course.md": COURSE.format(extra=""), "course.ru.md": "---\ntitle: К\n---\n",
+             "01-a.md": "---\ntitle: L\nid: kept\n---\nText.\n",
+             "01-a.ru.md": "---\ntitle: У\nid: other\n---\nТекст.\n"}
+    assert messages(check(files)[1]) == [
+        "c/01-a.ru.md:3: 'id' is 'other' here but 'kept' in 01-a.md; a translation belongs to the lesson of the same file name"]
+    files["01-a.ru.md"] = "---\ntitle: У\n---\nТекст.\n"
+    source, problems = check(files)
+    assert problems == [] and source.lessons[0].slug == "kept" and source.lessons[0].texts["ru"].minutes == 0
+
+
+def test_a_renumbered_translation_is_told_which_file_it_should_follow():
+    files = {"course.md": COURSE.format(extra=""), "course.ru.md": "---\ntitle: К\n---\n",
+             "02-a.md": LESSON, "01-a.ru.md": LESSON}
+    assert "c/01-a.ru.md:1: no 01-a.md in the default language for this translation: rename it after 02-a.md" in \
+        messages(check(files)[1])
+
+
+def test_too_many_choices_for_the_attempt_column_are_refused():
+    assert max_choices(200) == CHOICES_MAX == 70
+    assert len(",".join(str(i) for i in range(CHOICES_MAX))) <= 200 < len(",".join(str(i) for i in range(CHOICES_MAX + 1)))
+    choices = "".join(f"[x] Choice {i}\n" for i in range(CHOICES_MAX + 1))
+    collector = Collector("quiz.md")
+    parse_quiz(f"### Q many\nPick.\n\n{choices}", slug="final", path="quiz.md", first_line=1, collector=collector)
+    assert messages(collector.problems) == [f"quiz.md:1: question 'many' has {CHOICES_MAX + 1} choices; at most {CHOICES_MAX}"]
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ("cooldown_hours: 1e9\n", "'cooldown_hours' must be a number, not '1e9'"),
+    ("cooldown_hours: 100000\n", "'cooldown_hours' is at most 8760, not 100000"),
+    ("time_limit_minutes: 99999999\n", "'time_limit_minutes' is at most 10080, not 99999999"),
+    ("max_attempts: 5000\n", "'max_attempts' is at most 1000, not 5000"),
+])
+def test_quiz_settings_stay_within_what_date_arithmetic_can_hold(settings, message):
+    files = {"course.md": COURSE.format(extra=""), "01-a.md": LESSON,
+             "quiz.md": f"---\n{settings}---\n### Q a\nA?\n\ntruefalse: true\n"}
+    assert messages(check(files)[1]) == [f"c/quiz.md:2: {message}"]
+
+
+def test_points_beyond_the_limit_are_refused():
+    collector = Collector("quiz.md")
+    parse_quiz("### Q a (99999 points)\nA?\n\ntruefalse: true\n", slug="final", path="quiz.md", first_line=1,
+               collector=collector)
+    assert messages(collector.problems) == ["quiz.md:1: question 'a' is worth 99999 points; at most 1000"]
+
+
+def _tree(tmp_path: Path) -> Path:
+    root = tmp_path / "courses"
+    (root / "c").mkdir(parents=True)
+    (root / "tracks.yml").write_text("tracks:\n  - slug: eco\n    title: Eco\n    certification:\n      courses: [c]\n"
+                                     "      valid_months: 24\n      issuance: review\n      allows: Eco\n")
+    (root / "c" / "course.md").write_text(COURSE.format(extra=""))
+    (root / "c" / "01-a.md").write_text(LESSON)
+    return root
+
+
+def test_a_symbolic_link_in_a_course_is_refused_and_not_read(tmp_path):
+    root = _tree(tmp_path)
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: not yours\n---\n")
+    (root / "c" / "02-b.md").symlink_to(secret)
+    (root / "c" / "images").symlink_to(tmp_path)
+    tree, problems = load_tree(root, display_root=tmp_path)
+    assert tree is None
+    assert [(p.path, p.message.split(" (")[0]) for p in problems] == [
+        ("courses/c/02-b.md", "symbolic links are not allowed in a course"),
+        ("courses/c/images", "symbolic links are not allowed in a course"),
+    ]
+    assert "02-b.md" not in read_course_files(root / "c")
+
+
+def test_a_linked_course_folder_or_tracks_file_is_refused(tmp_path):
+    root = _tree(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    (root / "c").rename(elsewhere)
+    (root / "c").symlink_to(elsewhere)
+    _loaded, problems = load_tree(root, display_root=tmp_path)
+    assert "courses/c:1: symbolic links are not allowed" in messages(problems)[0]
+    (tmp_path / "tracks.yml").write_bytes((root / "tracks.yml").read_bytes())
+    (root / "tracks.yml").unlink()
+    (root / "tracks.yml").symlink_to(tmp_path / "tracks.yml")
+    _loaded, problems = load_tree(root, display_root=tmp_path)
+    assert any(m.startswith("courses/tracks.yml:1: symbolic links are not allowed") for m in messages(problems))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_in_a_course_is_refused_without_blocking(tmp_path):
+    root = _tree(tmp_path)
+    os.mkfifo(root / "c" / "02-b.md")
+    _loaded, problems = load_tree(root, display_root=tmp_path)
+    assert messages(problems) == ["courses/c/02-b.md:1: only regular files can be part of a course, not devices, pipes or sockets"]
+
+
+def test_a_zip_with_a_symbolic_link_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("c/course.md", "x")
+        link = zipfile.ZipInfo("c/01-a.md")
+        link.create_system = 3
+        link.external_attr = (0o120777 << 16)
+        archive.writestr(link, "/etc/passwd")
+    with pytest.raises(UnsafeArchive, match="symbolic link in archive: c/01-a.md"):
+        read_zip(buffer.getvalue())
+
+
+def test_a_huge_text_file_is_refused_before_parsing():
+    _source, problems = check({"course.md": COURSE.format(extra=""), "01-a.md": LESSON + "x" * (600 * 1024)})
+    assert "c/01-a.md:1: the file is larger than 512 KB; split it into several lessons" in messages(problems)
