@@ -120,12 +120,16 @@ def test_coordinator_issues_holder_logs_stranger_verifies_coordinator_revokes_by
     enter(stranger)
     assert "Valid" in stranger.locator(".verdict").inner_text()
 
-    tab_to(page, f"reason-{cert_id}")
+    tab_to(page, f"category-{cert_id}")
+    page.keyboard.type("Withdrawn")  # a closed select picks the option that starts with what is typed
+    page.keyboard.press("Tab")  # the reason
     page.keyboard.type("Left the programme")
     page.keyboard.press("Tab")  # the row's Revoke button
     enter(page)
+    assert "needs a decision" in page.content() and "Left the programme" in page.content()
     stranger.goto(url + f"/verify/{code}")
     assert "Revoked" in stranger.locator(".verdict").inner_text()
+    assert "Withdrawn at the holder" in stranger.content() and "Valid until" not in stranger.content()
     page.context.close()
     stranger.context.close()
 
