@@ -1,0 +1,24 @@
+"""notices outbox and preferences
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-11-29 14:15:00
+
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+
+# revision identifiers, used by Alembic.
+revision = '0013'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
