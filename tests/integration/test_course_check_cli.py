@@ -99,3 +99,40 @@ def test_check_of_a_missing_or_unreadable_folder_is_a_message(runner, tmp_path):
     result = runner.invoke(args=["courses", "check", str(tmp_path / "nowhere")])
     assert result.exit_code == 1 and "nowhere:1: no such folder" in result.output
     assert "Traceback" not in result.output
+
+
+def test_check_answers_even_a_checker_bug_with_a_message_not_a_traceback(runner, monkeypatch):
+    import lms.domain.course_format as course_format
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(course_format, "load_tree", broken)
+    result = runner.invoke(args=["courses", "check", "courses/"])
+    assert result.exit_code == 1
+    assert "the checker failed on this input (RuntimeError)" in result.output and "Traceback" not in result.output
+
+
+def test_check_from_the_command_line_on_mutated_courses_prints_no_traceback(runner, tmp_path):
+    from hypothesis import HealthCheck, given, settings
+
+    from tests.course_builder import write_tracks
+    from tests.unit.test_course_check_fuzz import mutated
+
+    write_tracks(tmp_path, ["seed"])
+    counter = iter(range(10_000))
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(files=mutated())
+    def run(files):
+        folder = tmp_path / f"seed-{next(counter)}" / "seed"
+        for name, content in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(content)
+        (folder.parent / "tracks.yml").write_text((tmp_path / "tracks.yml").read_text().replace("violence-prevention", "eco"))
+        result = runner.invoke(args=["courses", "check", str(folder.parent)])
+        assert result.exit_code in (0, 1)
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
+    run()
