@@ -15,6 +15,8 @@ import yaml
 
 from lms.domain.course_format.course import LESSON_FILE_RE, SLUG_RE, SPECIAL_FILE_RE
 from lms.domain.course_format.kit import KIT_FILE_RE
+from lms.domain.course_format.problems import Collector
+from lms.domain.course_format.yamlio import load_yaml
 
 _CYRILLIC = dict(zip(
     "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
@@ -42,10 +44,8 @@ def _front_matter(text: str) -> dict:
         return {}
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
-            try:
-                data = yaml.safe_load("\n".join(lines[1:index]))
-            except yaml.YAMLError:
-                return {}
+            # The strict reader: an alias bomb in a draft must not hang the editor's pages.
+            data, _lines = load_yaml("\n".join(lines[1:index]), Collector("front matter"))
             return data if isinstance(data, dict) else {}
     return {}
 

@@ -238,3 +238,17 @@ def test_a_zip_with_a_symbolic_link_is_refused():
 def test_a_huge_text_file_is_refused_before_parsing():
     _source, problems = check({"course.md": COURSE.format(extra=""), "01-a.md": LESSON + "x" * (600 * 1024)})
     assert "c/01-a.md:1: the file is larger than 512 KB; split it into several lessons" in messages(problems)
+
+
+def test_the_editors_lesson_list_reads_front_matter_with_the_strict_reader():
+    import time
+
+    from lms.domain.course_edit import course_title, lesson_entries
+
+    bomb = "\n".join(['a0: &a0 ["xxxxxxxx"' + ', "xxxxxxxx"' * 9 + "]"]
+                     + [f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 10) + "]" for n in range(1, 18)])
+    files = {"course.md": f"---\ntitle: C\n{bomb}\n---\n".encode(), "01-a.md": f"---\ntitle: L\n{bomb}\n---\n".encode()}
+    started = time.perf_counter()
+    assert course_title(files) == ""
+    assert [entry.path for entry in lesson_entries(files)] == ["01-a.md"]
+    assert time.perf_counter() - started < 1.0
