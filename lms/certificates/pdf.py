@@ -1,7 +1,11 @@
-"""The certificate as an A4 landscape PDF with an embedded Unicode font and a QR code."""
+"""The certificate as an A4 landscape PDF with an embedded Unicode font and a QR code,
+and a file cache of rendered PDFs so a download after the first is instant."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from pathlib import Path
 
 import qrcode
@@ -87,3 +91,57 @@ def render_certificate_pdf(*, holder: str, track: str, allows: str, hub: str, is
             if dark:
                 pdf.rect(left + col_index * module, top + row_index * module, module, module, style="F")
     return bytes(pdf.output())
+
+
+# Bump when the layout changes, so cached files of the old layout are not served.
+LAYOUT_VERSION = 1
+CACHE_MAX_FILES = 2000  # ~26 KB each: about 50 MB of disk at most
+
+
+class PdfCache:
+    """Rendered certificates on disk, shared by every worker of the server.
+
+    A file's name is the certificate id plus a hash of everything printed on it (texts,
+    dates, language, the public address), so any change to what it would show makes a
+    new file; revoking deletes the certificate's files (and the route refuses to serve
+    a revoked certificate at all). The folder is pruned oldest-first past CACHE_MAX_FILES.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    @staticmethod
+    def key(cert_id: int, content: dict) -> str:
+        digest = hashlib.sha256(json.dumps([LAYOUT_VERSION, content], sort_keys=True, ensure_ascii=False).encode())
+        return f"{cert_id}-{digest.hexdigest()[:32]}"
+
+    def get_or_render(self, cert_id: int, content: dict) -> bytes:
+        path = self.folder / f"{self.key(cert_id, content)}.pdf"
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            pass
+        data = render_certificate_pdf(**content)
+        self._store(path, data)
+        return data
+
+    def forget(self, cert_id: int) -> None:
+        for path in self.folder.glob(f"{cert_id}-*.pdf"):
+            path.unlink(missing_ok=True)
+
+    def _store(self, path: Path, data: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)  # atomic: a reader sees the whole file or none
+        self._prune()
+
+    def _prune(self) -> None:
+        files = list(self.folder.glob("*.pdf"))
+        if len(files) <= CACHE_MAX_FILES:
+            return
+        files.sort(key=lambda p: p.stat().st_mtime)
+        for old in files[: len(files) - CACHE_MAX_FILES]:
+            old.unlink(missing_ok=True)

@@ -4,8 +4,9 @@ and the log of lessons led."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, fresh_login_required, login_required
@@ -97,17 +98,21 @@ def mine():
     )
 
 
+def pdf_cache():
+    from lms.certificates.pdf import PdfCache
+
+    return PdfCache(Path(current_app.instance_path) / "cache" / "certificates")
+
+
 @bp.route("/certificates/<int:cert_id>.pdf")
 @login_required
 def pdf(cert_id: int):
-    from lms.certificates.pdf import render_certificate_pdf
-
     cert = db.session.get(Certificate, cert_id)
     if cert is None or not _may_see(cert):
         abort(404)
     if cert.revoked_at is not None:
         return _revoked_page(cert)
-    data = render_certificate_pdf(
+    content = dict(
         holder=cert.holder_name, track=localised(cert.track.title, cert.track.slug),
         allows=localised(cert.track.rule.get("allows")), hub=cert.hub.name if cert.hub else "",
         issued=format_date(cert.issued_on, "long"), expires=format_date(cert.expires_on, "long"),
@@ -120,7 +125,7 @@ def pdf(cert_id: int):
             "check": _("Check it at"),
         },
     )
-    return Response(data, mimetype="application/pdf",
+    return Response(pdf_cache().get_or_render(cert.id, content), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="certificate-{cert.serial}.pdf"'})
 
 
@@ -314,6 +319,7 @@ def revoke(cert_id: int):
         try:
             services.revoke(cert, actor=current_user, reason=form.reason.data, category=form.category.data,
                             form_key=_form_key())
+            pdf_cache().forget(cert.id)
         except services.CertificationError as error:
             flash(refusal(error), "info" if error.code == "duplicate" else "error")
         else:

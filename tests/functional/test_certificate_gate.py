@@ -440,3 +440,36 @@ def test_audit_log_admin_sees_all_coordinator_their_hub_with_filters_and_csv(app
     login(volunteer_client, make_user(hub))
     assert volunteer_client.get("/audit").status_code == 403
     assert volunteer_client.get("/audit.csv").status_code == 403
+
+
+# ---- the PDF cache never serves a stale certificate
+
+
+def test_pdf_is_cached_and_a_change_or_revocation_shows_at_once(app, auto_certified, monkeypatch):
+    from pathlib import Path
+
+    from lms.certificates import pdf as pdf_module
+    from lms.hubs.models import Hub
+
+    _course, _v, volunteer_client, _c, coordinator_client, cert = auto_certified
+    folder = Path(app.instance_path) / "cache" / "certificates"
+    renders = []
+    real_render = pdf_module.render_certificate_pdf
+    monkeypatch.setattr(pdf_module, "render_certificate_pdf", lambda **kw: renders.append(kw) or real_render(**kw))
+
+    first = volunteer_client.get(f"/certificates/{cert.id}.pdf").data
+    second = volunteer_client.get(f"/certificates/{cert.id}.pdf").data
+    assert first == second and len(renders) == 1  # the second came from the cache
+    assert list(folder.glob(f"{cert.id}-*.pdf"))
+    assert oct(next(folder.glob(f"{cert.id}-*.pdf")).stat().st_mode & 0o777) == "0o600"
+
+    hub = db.session.get(Hub, cert.hub_id)
+    hub.name = "Kokshetau Volunteer Hub (renamed)"
+    db.session.commit()
+    volunteer_client.get(f"/certificates/{cert.id}.pdf")
+    assert len(renders) == 2 and renders[-1]["hub"] == "Kokshetau Volunteer Hub (renamed)"
+
+    revoke(coordinator_client, cert)
+    assert not list(folder.glob(f"{cert.id}-*.pdf"))
+    assert volunteer_client.get(f"/certificates/{cert.id}.pdf").status_code == 410
+    assert len(renders) == 2
