@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, fresh_login_required, login_required
 from sqlalchemy import select
 
@@ -276,7 +277,7 @@ def issue(hub_id: int):
             refused += 1
             flash(f"{volunteer.name}: {refusal(error)}", "error")
     if issued:
-        flash(_("%(n)s certificate(s) issued.", n=issued), "success")
+        flash(ngettext("%(num)s certificate issued.", "%(num)s certificates issued.", issued), "success")
     elif repeated:
         flash(refusal(services.CertificationError("duplicate")), "info")
     elif not refused:
