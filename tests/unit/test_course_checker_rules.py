@@ -252,3 +252,11 @@ def test_the_editors_lesson_list_reads_front_matter_with_the_strict_reader():
     assert course_title(files) == ""
     assert [entry.path for entry in lesson_entries(files)] == ["01-a.md"]
     assert time.perf_counter() - started < 1.0
+
+
+def test_kit_files_get_the_strict_yaml_and_the_title_limit():
+    base = {"course.md": COURSE.format(extra=""), "01-a.md": LESSON}
+    long_title = "---\ntitle: " + "K" * 301 + "\ntrack: eco\n---\n# Page\n"
+    assert messages(check({**base, "kit.md": long_title})[1]) == ["c/kit.md:2: the title is 301 characters long; at most 300"]
+    duplicate = "---\ntitle: Kit\ntrack: eco\ntrack: any\n---\n# Page\n"
+    assert messages(check({**base, "kit.md": duplicate})[1])[0].startswith("c/kit.md:4: duplicate key 'track' (first on line 3)")

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from lms.domain.course_format.checks import check_body
+from lms.domain.course_format.limits import TITLE_MAX
 from lms.domain.course_format.problems import Collector, Problem
 from lms.domain.course_format.yamlio import check_keys, split_front_matter
 
@@ -69,13 +70,17 @@ def parse_kits(files: dict, *, display_prefix: str, default_language: str, cours
             collector.add(1, "the file is not UTF-8 text")
             continue
         meta, lines, body, body_line = split_front_matter(text, collector, required=True)
+        yaml_broken = bool(collector.problems)  # one YAML mistake, not a cascade of "missing" lines
         check_keys(meta, lines, KIT_KEYS, collector)
         title = str(meta.get("title") or "").strip()
-        if not title:
+        if not title and not yaml_broken:
             collector.add(1, "missing 'title' in the front matter")
+        elif len(title) > TITLE_MAX:  # the kits.title column
+            collector.add(lines.get(("title",), 1), f"the title is {len(title)} characters long; at most {TITLE_MAX}")
         track = str(meta.get("track") or "").strip()
         if not track:
-            collector.add(1, f"missing 'track' in the front matter (the course's track '{course_track}', or '{ANY_TRACK}')")
+            if not yaml_broken:
+                collector.add(1, f"missing 'track' in the front matter (the course's track '{course_track}', or '{ANY_TRACK}')")
         elif track not in (course_track, ANY_TRACK):
             known = f" ('{track}' is not a known track)" if known_tracks is not None and track not in known_tracks else ""
             collector.add(lines.get(("track",), 1),
