@@ -260,3 +260,68 @@ def test_kit_files_get_the_strict_yaml_and_the_title_limit():
     assert messages(check({**base, "kit.md": long_title})[1]) == ["c/kit.md:2: the title is 301 characters long; at most 300"]
     duplicate = "---\ntitle: Kit\ntrack: eco\ntrack: any\n---\n# Page\n"
     assert messages(check({**base, "kit.md": duplicate})[1])[0].startswith("c/kit.md:4: duplicate key 'track' (first on line 3)")
+
+
+def test_files_from_windows_editors_pass_and_hidden_files_are_not_part_of_a_course():
+    files = {"course.md": "\ufeff" + COURSE.format(extra="").replace("\n", "\r\n"), "01-a.md": LESSON.replace("\n", "\r\n")}
+    source, problems = check(files)
+    assert problems == [] and source.texts["en"].title == "C"
+
+
+def test_hidden_files_are_skipped_when_reading_a_folder(tmp_path):
+    root = _tree(tmp_path)
+    (root / "c" / ".DS_Store").write_bytes(b"\x00\x01")
+    (root / "c" / ".notes").mkdir()
+    (root / "c" / ".notes" / "x.txt").write_text("x")
+    tree, problems = load_tree(root, display_root=tmp_path)
+    assert problems == [] and ".DS_Store" not in tree.courses[0].files
+
+
+def test_lesson_numbers_may_have_gaps_but_not_repeats():
+    source, problems = check({"course.md": COURSE.format(extra=""), "01-a.md": LESSON, "05-b.md": LESSON})
+    assert problems == [] and [lesson.number for lesson in source.lessons] == [1, 5]
+    assert messages(check({"course.md": COURSE.format(extra=""), "01-a.md": LESSON, "01-b.md": LESSON})[1]) == [
+        "c/01-b.md:1: two lessons are numbered 01 (also 01-a.md)"]
+
+
+def test_values_are_taken_as_written():
+    source, problems = check({"course.md": COURSE.format(extra="").replace("title: C", "title: 2026"), "01-a.md": LESSON})
+    assert problems == [] and source.texts["en"].title == "2026"
+    _source, problems = check({"course.md": COURSE.format(extra="").replace("language: en", "language: no"),
+                               "01-a.md": LESSON})
+    assert messages(problems) == ["c/course.md:4: unknown language 'no' (use en, ru or kk)"]
+
+
+def test_tabs_cannot_indent_front_matter():
+    _source, problems = check({"course.md": COURSE.format(extra="summary:\n\t- a\n"), "01-a.md": LESSON})
+    assert len(problems) == 1 and problems[0].message.startswith("invalid YAML") and problems[0].line == 6
+
+
+def test_upper_case_x_marks_a_correct_choice():
+    collector = Collector("quiz.md")
+    quiz = parse_quiz("### Q a\nA?\n\n(X) Yes\n( ) No\n\n### Q b\nB?\n\n[X] One\n[x] Two\n[ ] Three\n", slug="final",
+                      path="quiz.md", first_line=1, collector=collector)
+    assert collector.problems == []
+    assert [[c.correct for c in q.choices] for q in quiz.questions] == [[True, False], [True, True, False]]
+
+
+def test_a_quiz_block_in_course_md_is_refused_and_a_stray_closing_line_too():
+    overview = "Overview.\n\n::: quiz\n### Q a\nA?\n\ntruefalse: true\n:::\n\n:::\n"
+    files = {"course.md": COURSE.format(extra="").replace("Overview.\n", overview), "01-a.md": LESSON}
+    assert messages(check(files)[1]) == [
+        "c/course.md:8: a quiz block belongs in a lesson (or quiz.md), not in course.md",
+        "c/course.md:15: a ':::' line closes a quiz block, but no '::: quiz' line is open here",
+    ]
+
+
+def test_a_fence_closes_only_with_the_same_fence():
+    collector = Collector("l.md")
+    scan = scan_lesson_body("~~~~\n::: quiz\n~~~\n:::\n~~~~\n::: quiz\n### Q a\nA?\n\ntruefalse: true\n:::\n", 1, collector)
+    assert collector.problems == [] and scan.quiz_line == 7 and scan.code_lines == {1, 2, 3, 4, 5}
+
+
+def test_a_path_longer_than_the_column_is_refused():
+    name = "images/" + "p" * 300 + ".png"
+    _source, problems = parse_course_files("c", {"course.md": COURSE.format(extra="").encode(), "01-a.md": LESSON.encode(),
+                                                 name: b"\x89PNG\r\n\x1a\n"}, display_prefix="c", known_tracks={"eco"})
+    assert [p.message for p in problems] == ["the file's path is longer than 300 characters"]
