@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
@@ -17,7 +19,7 @@ from lms.domain.roles import ADMIN
 from lms.extensions import db
 from lms.hubs.models import Hub
 from lms.permissions import coordinator_required, ensure_can_manage_hub
-from lms.reports.exports import csv_rows
+from lms.reports.exports import Column, Table, download
 
 bp = Blueprint("audit", __name__)
 
@@ -79,20 +81,22 @@ def log():
                            actions=actions, hubs=hubs, detail=_detail)
 
 
-@bp.route("/audit.csv")
+@bp.route("/audit.csv", defaults={"fmt": "csv"})
+@bp.route("/audit.xlsx", defaults={"fmt": "xlsx"})
 @coordinator_required
-def export():
+def export(fmt: str):
+    """The filtered log as CSV or XLSX, headers in the reader's language."""
     chosen = AuditFilter.from_request()
     rows = db.session.execute(chosen.query().limit(CSV_LIMIT)).all()
+    hub_names = dict(db.session.execute(select(Hub.id, Hub.name)).all())
 
     def table():
         for event, actor, subject in rows:
             detail = _detail(event)
-            yield (event.at.isoformat(timespec="seconds"), event.action, actor.name if actor else "(system)",
-                   subject.name if subject else "", event.hub_id or "", f"{event.target_type}:{event.target_id or ''}",
+            yield (event.at, event.action, actor.name if actor else _("(system)"), subject.name if subject else "",
+                   hub_names.get(event.hub_id, ""), f"{event.target_type}:{event.target_id or ''}",
                    detail.get("reason") or detail.get("note") or "", json.dumps(detail, ensure_ascii=False))
 
-    header = ["at", "action", "actor", "subject", "hub_id", "target", "reason", "detail"]
-    return Response(stream_with_context(csv_rows(header, table())), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'})
-
+    columns = [Column(_l("When"), "datetime"), Column(_l("Action")), Column(_l("Who")), Column(_l("To whom")),
+               Column(_l("Hub")), Column(_l("Record")), Column(_l("Why")), Column(_l("Details"))]
+    return download(Table(_("Audit log"), columns, table()), fmt, "audit-log")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -14,11 +14,10 @@ from lms.extensions import db
 from lms.hubs.models import Hub
 from lms.i18n import current_locale
 from lms.permissions import admin_required, coordinator_required, ensure_can_manage_hub, roles_required
-from lms.reports import exports, queries
+from lms.reports import exports, queries, tables
 from lms.reports.charts import bar_chart
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-TABLES = ("lessons", "courses", "tracks", "months", "funnel")
 
 
 def _date(name: str, default: date) -> date:
@@ -69,45 +68,32 @@ def national():
     return _dashboard(_scope(None, allow_hub_filter=True), hub=None, national=True)
 
 
-def _csv(scope: queries.Scope, table: str, name: str) -> Response:
-    language, today = current_locale(), date.today()
-    if table == "lessons":
-        body = exports.csv_rows(exports.LESSON_HEADER, exports.lesson_rows(scope))
-    elif table == "courses":
-        body = exports.dict_rows(queries.course_table(scope, language))
-    elif table == "tracks":
-        body = exports.dict_rows(queries.track_table(scope, today, language))
-    elif table == "months":
-        body = exports.dict_rows(queries.month_table(scope))
-    elif table == "funnel":
-        body = exports.csv_rows(["step", "volunteers"], queries.funnel(scope))
-    elif table == "hubs":
-        body = exports.dict_rows(queries.hub_table(scope, today))
-    elif table == "regions":
-        body = exports.dict_rows(queries.region_table(queries.hub_table(scope, today)))
-    else:
+def _export(scope: queries.Scope, table: str, fmt: str, name: str) -> Response:
+    rows = tables.report_table(table, scope, current_locale(), date.today())
+    if rows is None:
         abort(404)
-    filename = f"{name}-{table}-{scope.date_from.isoformat()}-{scope.date_to.isoformat()}.csv"
-    return Response(stream_with_context(body), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return exports.download(rows, fmt, f"{name}-{table}-{scope.date_from.isoformat()}-{scope.date_to.isoformat()}")
 
 
-@bp.route("/hub/<int:hub_id>/<table>.csv")
+@bp.route("/hub/<int:hub_id>/<table>.csv", defaults={"fmt": "csv"})
+@bp.route("/hub/<int:hub_id>/<table>.xlsx", defaults={"fmt": "xlsx"})
 @coordinator_required
-def hub_csv(hub_id: int, table: str):
+def hub_csv(hub_id: int, table: str, fmt: str):
+    """A table of the hub dashboard as CSV or XLSX (the endpoint keeps its first name)."""
     ensure_can_manage_hub(hub_id)
     hub = db.session.get(Hub, hub_id) or abort(404)
-    if table not in TABLES:
+    if table not in tables.HUB_TABLES:
         abort(404)
-    return _csv(_scope(hub.id, allow_hub_filter=False), table, hub.slug)
+    return _export(_scope(hub.id, allow_hub_filter=False), table, fmt, hub.slug)
 
 
-@bp.route("/national/<table>.csv")
+@bp.route("/national/<table>.csv", defaults={"fmt": "csv"})
+@bp.route("/national/<table>.xlsx", defaults={"fmt": "xlsx"})
 @admin_required
-def national_csv(table: str):
-    if table not in (*TABLES, "hubs", "regions"):
+def national_csv(table: str, fmt: str):
+    if table not in tables.NATIONAL_TABLES:
         abort(404)
-    return _csv(_scope(None, allow_hub_filter=True), table, "national")
+    return _export(_scope(None, allow_hub_filter=True), table, fmt, "national")
 
 
 def _staff_scope() -> queries.Scope:
@@ -132,13 +118,10 @@ def items(slug: str):
     course = db.session.scalar(select(Course).where(Course.slug == slug)) or abort(404)
     scope = _staff_scope()
     rows = queries.item_analysis(course.id, scope)
-    if request.args.get("format") == "csv":
-        width = max((len(r["choices"]) for r in rows), default=0)
-        header = ["quiz", "position", "question", "kind", "answers", "correct_share"] + [f"choice_{i + 1}" for i in range(width)]
-        body = exports.csv_rows(header, ([r["quiz"], r["position"], r["question"], r["kind"], r["answers"], r["correct_share"],
-                                          *r["choices"], *[""] * (width - len(r["choices"]))] for r in rows))
-        return Response(stream_with_context(body), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{slug}-items.csv"'})
+    fmt = request.args.get("format")
+    if fmt in exports.FORMATS:
+        title = queries._course_titles(current_locale()).get(course.id, slug)
+        return exports.download(tables.items_table(rows, title), fmt, f"{slug}-items")
     return render_template("reports/items.html", course=course, rows=rows, scope=scope)
 
 

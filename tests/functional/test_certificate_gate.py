@@ -432,7 +432,7 @@ def test_audit_log_admin_sees_all_coordinator_their_hub_with_filters_and_csv(app
 
     csv_text = coordinator_client.get("/audit.csv?action=certificate.revoke").get_data(as_text=True)
     lines = csv_text.lstrip("\ufeff").splitlines()
-    assert lines[0].startswith("at,action,actor,subject")
+    assert lines[0].startswith("When,Action,Who,To whom")
     assert len(lines) == 2 and "Missed the safeguarding refresher" in lines[1] and volunteer.name in lines[1]
     assert coordinator.name in lines[1]
 
