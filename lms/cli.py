@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sys
 
 import click
@@ -11,7 +10,6 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from lms.auth import services as accounts
-from lms.auth.models import User
 from lms.domain.contacts import classify_login
 from lms.domain.passwords import password_problems
 from lms.domain.roles import ALL_ROLES
@@ -21,31 +19,11 @@ from lms.hubs.models import Hub
 users_cli = AppGroup("users", help="Manage accounts.")
 hubs_cli = AppGroup("hubs", help="Manage hubs.")
 
-DEMO_HUBS = [
-    ("kokshetau", "Kokshetau Volunteer Hub", "Akmola region"),
-    ("astana", "Astana Volunteer Hub", "Astana"),
-    ("almaty", "Almaty Volunteer Hub", "Almaty"),
-    ("shymkent", "Shymkent Volunteer Hub", "Shymkent"),
-    ("aktau", "Aktau Volunteer Hub", "Mangystau region"),
-    ("semey", "Semey Volunteer Hub", "Abai region"),
-]
-# Example values for the placeholders courses show ({hub:helpline}, {hub:safeguarding},
-# {hub:emergency}); filled only where a demo hub has none, so real settings survive a rerun.
-DEMO_HUB_SETTINGS = {
-    "helpline": "111 (child helpline, free, 24 hours)",
-    "safeguarding": "Demo safeguarding person (example), +7 700 000 00 00, safeguarding@example.org",
-    "emergency": "112 if a child is in danger now; out of hours: hub duty phone (example) +7 700 000 00 01",
-}
-DEMO_ACCOUNTS = [
-    ("admin@demo.example.org", "Demo Admin", ("admin",), "astana"),
-    ("coordinator@demo.example.org", "Demo Coordinator", ("coordinator",), "kokshetau"),
-    ("trainer@demo.example.org", "Demo Trainer", ("trainer",), "kokshetau"),
-    ("volunteer@demo.example.org", "Demo Volunteer", ("volunteer",), "kokshetau"),
-]
-
 
 def _reset_url(token: str) -> str:
-    # Outside a request there is no host: SERVER_NAME or the local default.
+    # Outside a request there is no host: PUBLIC_URL (SERVER_NAME) or the local default.
+    if current_app.config.get("SERVER_NAME"):
+        return url_for("auth.reset_with_token", token=token, _external=True)
     with current_app.test_request_context(base_url=current_app.config.get("BASE_URL", "http://127.0.0.1:5000")):
         return url_for("auth.reset_with_token", token=token, _external=True)
 
@@ -119,35 +97,15 @@ def users_create(login: str, name: str | None, roles: tuple[str, ...], hub_slug:
 
 @click.command("demo")
 @click.option("--reset-passwords", is_flag=True, help="Give the demo accounts new passwords and print them.")
-def demo(reset_passwords: bool) -> None:
-    """Load demo hubs and one account of each role; prints their passwords once."""
-    hubs = {}
-    for slug, name, region in DEMO_HUBS:
-        hub = db.session.scalar(select(Hub).where(Hub.slug == slug))
-        if hub is None:
-            hub = Hub(slug=slug, name=name, region=region)
-            db.session.add(hub)
-        for key, value in DEMO_HUB_SETTINGS.items():
-            if not getattr(hub, key):
-                setattr(hub, key, value)
-        hubs[slug] = hub
-    db.session.flush()
-    printed = []
-    for email, name, roles, hub_slug in DEMO_ACCOUNTS:
-        user = db.session.scalar(select(User).where(User.email == email))
-        if user is None:
-            user = User(email=email, name=name, hub_id=hubs[hub_slug].id)
-            user.roles = roles
-            db.session.add(user)
-        elif not reset_passwords:
-            continue
-        password = "demo-" + secrets.token_urlsafe(9)
-        user.set_password(password)
-        if user.id:
-            user.session_version += 1  # old sessions of a demo account end
-        printed.append((email, password, roles[0], hub_slug))
-    db.session.flush()
-    _demo_trainers_co_author_every_course()
+@click.option("--empty", is_flag=True, help="Hubs and accounts only, no demo volunteers.")
+def demo(reset_passwords: bool, empty: bool) -> None:
+    """Load demo hubs, one account of each role and a hub full of volunteers at every
+    stage (lms/demo.py); prints the accounts' passwords once. Safe to run again."""
+    from lms import demo as seeding
+
+    hubs = seeding.ensure_hubs()
+    printed = seeding.ensure_accounts(hubs, reset_passwords=reset_passwords)
+    seeding.trainers_co_author_every_course()
     db.session.commit()
     click.echo(f"demo hubs: {', '.join(hubs)}")
     if printed:
@@ -156,18 +114,8 @@ def demo(reset_passwords: bool) -> None:
             click.echo(f"  {role:<12} {email:<30} {password}   hub: {hub_slug}")
     else:
         click.echo("demo accounts already exist; `flask --app wsgi demo --reset-passwords` prints new passwords")
-
-
-def _demo_trainers_co_author_every_course() -> None:
-    """So that trying the demo as a trainer shows the editor with real courses in it."""
-    from lms.authoring.access import add_author
-    from lms.courses.models import Course
-
-    trainers = [db.session.scalar(select(User).where(User.email == email))
-                for email, _name, roles, _hub in DEMO_ACCOUNTS if "trainer" in roles]
-    for slug in db.session.scalars(select(Course.slug)):
-        for trainer in trainers:
-            add_author(slug, trainer)
+    if not empty:
+        click.echo(seeding.seed_hub(hubs))
 
 
 def register_cli(app: Flask) -> None:
