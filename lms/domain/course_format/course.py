@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from lms.domain.course_format.blocks import scan_lesson_body
@@ -22,6 +21,13 @@ from lms.domain.course_format.limits import (
 )
 from lms.domain.course_format.problems import Collector, Problem
 from lms.domain.course_format.quiz import QuizSource, parse_quiz, validate_settings
+from lms.domain.course_format.sources import (  # noqa: F401  (re-exported: imported from here elsewhere)
+    CourseSource,
+    CourseText,
+    LessonSource,
+    LessonText,
+    hash_files,
+)
 from lms.domain.course_format.yamlio import check_keys, raw_text, split_front_matter, written_as_digits
 
 LANGUAGES = ("en", "ru", "kk")
@@ -31,59 +37,6 @@ LESSON_KEYS = ("title", "minutes", "id", "hidden")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LESSON_FILE_RE = re.compile(r"^(\d+)-([a-z0-9][a-z0-9-]*?)(?:\.(en|ru|kk))?\.md$")
 SPECIAL_FILE_RE = re.compile(r"^(course|quiz)(?:\.(en|ru|kk))?\.md$")
-
-
-@dataclass(frozen=True)
-class LessonText:
-    title: str
-    minutes: int
-    body: str
-    path: str
-    body_line: int
-
-
-@dataclass(frozen=True)
-class LessonSource:
-    slug: str
-    number: int
-    texts: dict  # language -> LessonText
-    hidden: bool = False  # kept in the sources but not shown to learners (default language decides)
-
-
-@dataclass(frozen=True)
-class CourseText:
-    title: str
-    summary: str
-    overview: str
-    path: str
-
-
-@dataclass(frozen=True)
-class CourseSource:
-    slug: str
-    track: str
-    default_language: str
-    version: str
-    minutes: int
-    pass_mark: int
-    texts: dict  # language -> CourseText
-    lessons: tuple[LessonSource, ...]
-    quizzes: dict  # language -> tuple[QuizSource, ...], in course order
-    quiz_after: dict  # quiz slug -> lesson slug it follows (None: after the last lesson)
-    files: dict = field(default_factory=dict)  # relative path -> bytes
-    source_hash: str = ""
-    kits: dict = field(default_factory=dict)  # language -> KitSource (lms.domain.course_format.kit)
-
-    @property
-    def languages(self) -> tuple[str, ...]:
-        return (self.default_language, *sorted(lang for lang in self.texts if lang != self.default_language))
-
-
-def hash_files(files: dict) -> str:
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
-    return digest.hexdigest()
 
 
 def read_course_files(folder: Path) -> dict:
