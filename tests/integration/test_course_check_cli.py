@@ -136,3 +136,11 @@ def test_check_from_the_command_line_on_mutated_courses_prints_no_traceback(runn
         assert result.exception is None or isinstance(result.exception, SystemExit)
 
     run()
+
+
+def test_every_duplicate_key_in_tracks_yml_is_reported_at_its_line(runner, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(args=["courses", "check", "tests/fixtures/checker_tracks"])
+    assert result.exit_code == 1
+    printed = [line for line in result.output.splitlines() if line.startswith("tests/")]
+    assert printed == (FIXTURES / "checker_tracks.expected").read_text(encoding="utf-8").splitlines()

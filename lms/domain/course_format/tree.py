@@ -56,7 +56,7 @@ def load_tree(path: Path, *, display_root: Path | None = None) -> tuple[CourseTr
         return display_path(p, root, above)
 
     if not path.is_dir():
-        return None, [Problem(path.name or str(path), 1, "no such folder")]
+        return None, [Problem(path.name if path.is_absolute() else str(path), 1, "no such folder")]
     why = refused_entry(path)
     if why is not None:
         return None, [Problem(shown(path), 1, why)]

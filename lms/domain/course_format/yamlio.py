@@ -59,10 +59,11 @@ class _StrictLoader(yaml.SafeLoader):
                 raise _Refused(key.start_mark, "a key must be a plain word, not a list or mapping")
             if key.tag == _MERGE_TAG:
                 raise _Refused(key.start_mark, "merge keys ('<<') are not allowed")
-            if key.value in first:
-                raise _Refused(key.start_mark, f"duplicate key '{key.value}' (first on line {first[key.value]}); "
-                                               "YAML would silently keep only the last")
-            first[key.value] = key.start_mark.line + self.first_line
+            if key.value in first:  # noted, not raised: every duplicate is reported in one run
+                self.duplicates.append(_Refused(key.start_mark, f"duplicate key '{key.value}' (first on line "
+                                                                f"{first[key.value]}); YAML would silently keep only the last"))
+            else:
+                first[key.value] = key.start_mark.line + self.first_line
         return node
 
 
@@ -84,6 +85,7 @@ def strict_compose(text: str, first_line: int = 1):
     """The node tree of one YAML document under the strict rules (raises yaml.YAMLError or _Refused)."""
     loader = _StrictLoader(text)
     loader.first_line = first_line
+    loader.duplicates = []
     try:
         return loader, loader.get_single_node()
     except BaseException:
@@ -96,6 +98,10 @@ def load_yaml(text: str, collector: Collector, first_line: int = 1) -> tuple[Any
     try:
         loader, node = strict_compose(text, first_line)
         try:
+            if loader.duplicates:
+                for refused in sorted(loader.duplicates, key=lambda r: r.mark.line):
+                    collector.add(refused.mark.line + first_line, refused.message)
+                return None, KeyLines()
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
