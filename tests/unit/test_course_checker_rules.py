@@ -325,3 +325,16 @@ def test_a_path_longer_than_the_column_is_refused():
     _source, problems = parse_course_files("c", {"course.md": COURSE.format(extra="").encode(), "01-a.md": LESSON.encode(),
                                                  name: b"\x89PNG\r\n\x1a\n"}, display_prefix="c", known_tracks={"eco"})
     assert [p.message for p in problems] == ["the file's path is longer than 300 characters"]
+
+
+def test_fences_are_recognised_exactly_as_the_renderer_does():
+    from lms.courses.rendering import Renderer
+
+    collector = Collector("l.md")
+    # "``` some words" is inline code to Python-Markdown, not a fence: the quiz after it is real.
+    body = "``` some words\n\n::: quiz\n### Q a\nA?\n\ntruefalse: true\n:::\n"
+    scan = scan_lesson_body(body, 1, collector)
+    assert scan.quiz_line == 4 and scan.code_lines == set()
+    assert "<pre>" not in Renderer(media_prefix="/m/").block("``` some words\ncode\n```\n")
+    fenced = "```py hl_lines=\"1\"\n::: quiz\n```\n"
+    assert scan_lesson_body(fenced, 1, collector).quiz_text is None and collector.problems == []

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from lms.domain.course_format.problems import Collector
 
 QUIZ_OPEN, QUIZ_CLOSE = "::: quiz", ":::"
-_FENCE_OPEN = re.compile(r"^(`{3,}|~{3,})[ ]*([^`\n]*)$")
+# As Python-Markdown's fenced_code: after the fence only `{attrs}`, or a language and hl_lines.
+_FENCE_OPEN = re.compile(r"""^(`{3,}|~{3,})[ ]*(\{[^\n]*\}|(?:\.?[\w#.+-]*[ ]*)?(?:hl_lines=("|').*?\3[ ]*)?)$""")
 _LOOSE_QUIZ_OPEN = re.compile(r"^:::\s*quiz\b.*$", re.IGNORECASE)
 
 
@@ -33,7 +34,7 @@ class FenceTracker:
                 self.fence = None
             return True
         match = _FENCE_OPEN.match(text)
-        if match and not (match.group(1).startswith("`") and "`" in match.group(2)):
+        if match:
             self.fence, self.opened_at = match.group(1), line
             return True
         return False
