@@ -6,16 +6,17 @@ from pathlib import Path
 
 from flask import Flask
 
-from lms import permissions, security
+from lms import logging_setup, permissions, public_url, security
 from lms.config import load_config
 from lms.extensions import compress, csrf, db, limiter, login_manager, migrate
+from lms.public_url import LmsFlask, trust_proxy_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application. No side effects: no migrations, prompts or network."""
-    app = Flask(
+    app = LmsFlask(
         __name__,
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,
@@ -23,6 +24,8 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, config)
+    logging_setup.init_app(app)
+    public_url.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -75,6 +78,8 @@ def create_app(config: dict | None = None) -> Flask:
     assets.init_app(app)
 
     errors.init_app(app)
+    # Last of the WSGI wrappers, so outermost: all inside see the proxy's client address and scheme.
+    trust_proxy_headers(app)
 
     from lms.cli import register_cli
 
@@ -85,7 +90,9 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_database_events(app: Flask) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
+    from lms.private_files import private_sqlite_file
     from lms.transactions import init_sqlite
 
+    private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
         init_sqlite(db.engine)

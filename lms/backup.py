@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
 from lms.extensions import db
+from lms.private_files import create_private
 
 
 def _sqlite_path() -> str | None:
@@ -49,7 +50,11 @@ def _run_pg_tool(name: str, args: list[str]) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
 def backup(path: str) -> None:
-    """Write a consistent backup of the database to PATH (safe while the app runs)."""
+    """Write a consistent backup of the database to PATH (safe while the app runs).
+
+    The file is made 0600 before anything is written to it: it holds password hashes.
+    """
+    create_private(path)
     sqlite = _sqlite_path()
     if sqlite:
         sqlite_copy(sqlite, path)

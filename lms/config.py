@@ -18,9 +18,12 @@ ENV_SETTINGS: dict[str, type] = {
     "MAIL_PASSWORD": str,
     "MAIL_USE_TLS": bool,
     "MAIL_FROM": str,
-    "LOGIN_RATE_LIMIT": str,
     "SESSION_COOKIE_SECURE": bool,
     "REQUIRE_2FA_FOR_STAFF": bool,
+    "PUBLIC_URL": str,
+    "PROXY_FIX_HOPS": int,
+    "THROTTLE_STORAGE_URI": str,
+    "LOG_LEVEL": str,
 }
 
 
@@ -38,7 +41,20 @@ class DefaultConfig:
     SESSION_IDLE_SECONDS = 60 * 60 * 2  # long enough to read a lesson on a slow phone
     SESSION_ABSOLUTE_SECONDS = 60 * 60 * 12
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
-    REQUIRE_2FA_FOR_STAFF = False  # coordinators and admins must use two-factor login
+    # Coordinators and admins must use two-factor login; a demo or a test turns it off explicitly.
+    REQUIRE_2FA_FOR_STAFF = True
+    # The address users reach the site at, e.g. "https://learn.example.kz": every link in
+    # mails, certificates and credentials uses it, and requests for other hosts are refused.
+    PUBLIC_URL = ""
+    # How many proxies in front of the app set X-Forwarded-For/-Proto (nginx alone: 1).
+    # 0 trusts none: a client could otherwise claim any address or HTTPS.
+    PROXY_FIX_HOPS = 0
+    # Failed logins, registrations and reset requests are counted here: "" means the
+    # database (shared by every worker and server); "redis://host:6379/0" for Redis.
+    THROTTLE_STORAGE_URI = ""
+    THROTTLE_ENABLED = True  # on in tests too: only the tests of other limits' absence turn it off
+    LOG_LEVEL = "INFO"
+    LOGGING_CONFIGURE = True  # False leaves logging to the host (e.g. an embedding app)
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 6  # a slow phone may keep a form open for a long time
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # also the largest course zip an author can upload
     AUTHOR_IMAGE_MAX_BYTES = 2 * 1024 * 1024  # pages re-encode images anyway; this bounds the stored original
@@ -48,11 +64,12 @@ class DefaultConfig:
     CONTENT_FALLBACK = {"kk": ["ru", "en"], "ru": ["en"], "en": []}
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+    # Flask-Limiter's per-route limits (verification lookups, reset links). Logins,
+    # registrations and reset requests use the shared counters (THROTTLE_STORAGE_URI).
     RATELIMIT_STORAGE_URI = "memory://"
     # A moving window: no burst allowed at the turn of a minute (and tests do not flake there).
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_HEADERS_ENABLED = False
-    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     RESET_LINK_HOURS = 72
     MAIL_SERVER = ""
     MAIL_PORT = 587
@@ -99,6 +116,9 @@ def load_config(app, overrides: dict | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+    from lms.public_url import apply_public_url
+
+    apply_public_url(app.config)
 
 
 def normalise_database_url(url: str) -> str:

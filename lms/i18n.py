@@ -3,6 +3,10 @@ browser's Accept-Language, then the site default."""
 
 from __future__ import annotations
 
+import logging
+import os
+from pathlib import Path
+
 from babel import Locale
 from flask import current_app, g, request, session
 from flask_babel import get_locale, get_translations
@@ -86,7 +90,37 @@ def _template_gettext(eval_ctx, string: str, /, **variables) -> str:
     return translated % variables if variables or "%" in translated else translated
 
 
+def compile_catalogues(directory: Path) -> list[Path]:
+    """Compile each .po whose .mo is missing or older, so no install is English-only by accident.
+
+    Runs at app start (once in gunicorn's master with preload). Written aside and renamed
+    into place: a worker reading at that moment sees the old file or the new, never half.
+    Returns the catalogues compiled.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = []
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/*.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        try:
+            with po_path.open("rb") as handle:
+                catalog = read_po(handle, locale=po_path.parent.parent.name)
+            tmp = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.tmp")
+            with tmp.open("wb") as handle:
+                write_mo(handle, catalog)
+            os.replace(tmp, mo_path)
+        except OSError as error:  # a read-only install: say so instead of failing to start
+            logging.getLogger("lms").warning("cannot compile %s: %s", po_path, error)
+            continue
+        compiled.append(mo_path)
+    return compiled
+
+
 def init_app(app) -> None:
+    compile_catalogues(Path(app.root_path) / "translations")
     babel.init_app(app, locale_selector=_selected_locale, default_translation_directories="translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = "translations"
     app.jinja_env.install_gettext_callables(

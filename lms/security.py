@@ -130,7 +130,9 @@ def add_security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     # Verification codes and reset tokens travel in URLs: never leak them to other sites.
-    headers.setdefault("Referrer-Policy", "no-referrer")
+    # "same-origin" still sends the Referer on the site's own form posts, which Flask-WTF's
+    # HTTPS check requires (with "no-referrer" no form could be sent over HTTPS).
+    headers.setdefault("Referrer-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if current_user.is_authenticated and not request.path.startswith("/static/"):
@@ -167,10 +169,15 @@ class SecureCookiesOverHttps:
 
 
 def is_safe_redirect(target: str | None) -> bool:
-    """Only same-site relative paths: refuses //evil.example, https://..., and \\ tricks."""
+    """Only same-site relative paths: refuses //evil.example, ////evil.example, https://...,
+    and \\ tricks.
+
+    A path that starts with two slashes is the start of another host for a browser, however
+    many slashes follow (urlsplit reads "////evil.example" as a path, a browser does not).
+    """
     if not target:
         return False
-    if "\\" in target or any(ord(c) < 32 for c in target):
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return False
     parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/")
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")

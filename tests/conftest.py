@@ -4,10 +4,12 @@ when DATABASE_TEST_URL is set."""
 from __future__ import annotations
 
 import os
+import secrets
 
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
 
 from lms import create_app
@@ -20,9 +22,21 @@ _pg_schema_ready = False
 
 class IsolatedClient(FlaskClient):
     """Each request gets its own app context, as in a real server: `g` and the
-    database session do not leak from the test (or an earlier request) into it."""
+    database session do not leak from the test (or an earlier request) into it.
+
+    CSRF protection is on. Like a browser that loaded the form first, the client sends
+    a valid token for its session with every POST (as the X-CSRFToken header, which
+    Flask-WTF accepts like the form field) unless the test gives its own `csrf_token`
+    or header. `client.csrf = False` sends none: for tests of the refusal itself.
+    """
+
+    csrf = True
 
     def open(self, *args, **kwargs):
+        if self.csrf and _changes_state(args, kwargs) and not _has_csrf_token(kwargs):
+            headers = dict(kwargs.get("headers") or {})
+            headers["X-CSRFToken"] = self.csrf_token()
+            kwargs["headers"] = headers
         with self.application.app_context():
             response = super().open(*args, **kwargs)
             response.get_data()  # finish a streamed body while its contexts are still open
@@ -34,15 +48,47 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+    def csrf_token(self) -> str:
+        """The signed token a form page would carry for this client's session (made if missing)."""
+        app = self.application
+        with self.session_transaction() as session:
+            raw = session.get("csrf_token")
+            if raw is None:
+                raw = session["csrf_token"] = secrets.token_hex(20)
+        # Flask-WTF's own signing (flask_wtf.csrf.generate_csrf): secret key and salt.
+        serializer = URLSafeTimedSerializer(app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+
+def _changes_state(args, kwargs) -> bool:
+    method = kwargs.get("method")
+    if method is None and args and hasattr(args[0], "method"):  # an EnvironBuilder or Request
+        method = args[0].method
+    return (method or "GET").upper() in {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _has_csrf_token(kwargs) -> bool:
+    headers = kwargs.get("headers") or {}
+    names = {name.lower() for name in (headers.keys() if hasattr(headers, "keys") else (n for n, _v in headers))}
+    data = kwargs.get("data")
+    return "x-csrftoken" in names or (isinstance(data, dict) and "csrf_token" in data)
+
+
 def _test_config(tmp_path, **overrides) -> dict:
     url = PG_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}"
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-only-secret",
         "SQLALCHEMY_DATABASE_URI": url,
-        "WTF_CSRF_ENABLED": False,
+        # Flask-Limiter's in-process limits (verification lookups) stay off except in their
+        # own tests: one client address runs the whole suite. The shared login/registration
+        # counters (THROTTLE_ENABLED) and CSRF stay on, as in production.
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "lms.test",
+        # Explicitly off, as for the demo: most tests log staff in with a password alone.
+        # Tests of the requirement turn it on.
+        "REQUIRE_2FA_FOR_STAFF": False,
+        "LOGGING_CONFIGURE": False,  # pytest captures logs; a dictConfig would unhook caplog
     }
     config.update(overrides)
     return config

@@ -146,3 +146,18 @@ class PasswordResetToken(db.Model):
     used_at: Mapped[datetime | None]
 
     user = relationship("User", foreign_keys=[user_id])
+
+
+class ThrottleCounter(db.Model):
+    """Events (failed logins, registrations, reset requests) counted for one key in a window,
+    and the lock they earned. Shared by every worker and server through the database.
+
+    The key is a purpose and a hash of the account or address: no plain emails here.
+    """
+
+    __tablename__ = "throttle_counters"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    events: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]

@@ -23,6 +23,7 @@ from lms.auth.forms import (
 )
 from lms.auth.models import User
 from lms.domain.contacts import normalise_email, normalise_phone
+from lms.domain.throttle import minutes_to_wait
 from lms.extensions import db, limiter
 from lms.hubs.models import Hub
 from lms.mail import send_mail
@@ -31,8 +32,18 @@ from lms.security import is_safe_redirect, mark_session_start
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def _wait_message(seconds: float) -> str:
+    # One message for a locked account, a locked address and an unknown account alike.
+    return _("Too many attempts. Wait %(minutes)d min and try again, or ask your hub coordinator.",
+             minutes=minutes_to_wait(seconds))
+
+
+def _await_code(user, remember: bool, target: str | None):
+    """The password was right; the session holds only "waiting for a code"."""
+    session.clear()
+    session["_2fa_user"], session["_2fa_at"] = user.id, int(time.time())
+    session["_2fa_remember"], session["_2fa_next"] = remember, target
+    return redirect(url_for("auth.login_code"))
 
 
 def _start_session(user, remember: bool) -> None:
@@ -56,43 +67,76 @@ def register():
             current_app.config["LANGUAGES"]
         )
     if form.validate_on_submit():
+        wait = services.registration_allowed(request.remote_addr)
+        if wait:
+            audit.security_log.warning("register.limited ip=%s", request.remote_addr)
+            form.email.errors.append(_wait_message(wait))
+            return render_template("auth/register.html", form=form), 429
+        email, phone = normalise_email(form.email.data or ""), normalise_phone(form.phone.data or "")
         try:
-            user = services.create_user(
-                name=form.name.data,
-                email=normalise_email(form.email.data or ""),
-                phone=normalise_phone(form.phone.data or ""),
-                hub_id=form.hub_id.data,
-                locale=form.locale.data,
-                password=form.password.data,
-                actor=None,
+            services.create_user(
+                name=form.name.data, email=email, phone=phone, hub_id=form.hub_id.data,
+                locale=form.locale.data, password=form.password.data, actor=None,
             )
-        except services.AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
-        else:
-            _start_session(user, remember=False)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
-            return redirect(url_for("main.dashboard"))
+        except services.AccountError:
+            # Taken: the answer below is the same as for a new account, so the form cannot
+            # be used to find out who has an account. The owner hears of it by mail.
+            audit.security_log.info("register.taken ip=%s", request.remote_addr)
+            _tell_owner_of_registration_attempt(email)
+        # Not logged in either way: logging in only a new account would tell the two apart.
+        session["_login_hint"] = email or form.phone.data.strip()
+        flash(
+            _(
+                "Thank you. If this email or phone number was new here, your account is ready: log in below. "
+                "If you already had an account, log in with it or reset your password; "
+                "your hub coordinator can help."
+            ),
+            "success",
+        )
+        return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
 
 
+def _tell_owner_of_registration_attempt(email: str | None) -> None:
+    if not email:
+        return
+    send_mail(
+        email,
+        _("Someone tried to register with your email"),
+        _(
+            "Someone (perhaps you) tried to create a new account with this email, but you already have one. "
+            "Log in at %(login)s or set a new password at %(reset)s. If it was not you, you can ignore this message.",
+            login=url_for("auth.login", _external=True),
+            reset=url_for("auth.reset_request", _external=True),
+        ),
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
+    if request.method == "GET" and session.get("_login_hint"):
+        form.login.data = session.pop("_login_hint")
     if form.validate_on_submit():
+        # Checked before the password: a locked account's password is not even tried,
+        # so guesses sent in parallel to several workers cannot slip past the count.
+        wait = services.login_wait(form.login.data, request.remote_addr)
+        if wait:
+            audit.security_log.warning("login.refused_locked login=%r ip=%s", form.login.data, request.remote_addr)
+            form.password.errors.append(_wait_message(wait))
+            return render_template("auth/login.html", form=form), 429
         user = services.authenticate(form.login.data, form.password.data)
         if user is None:
             audit.security_log.warning("login.failed login=%r ip=%s", form.login.data, request.remote_addr)
+            if services.login_failed(form.login.data, request.remote_addr):
+                audit.security_log.warning("login.lockout login=%r ip=%s", form.login.data, request.remote_addr)
             form.password.errors.append(_("Wrong login or password."))
-        elif user.totp_secret:
-            # The password was right; the session holds only "waiting for a code".
-            session.clear()
-            session["_2fa_user"], session["_2fa_at"] = user.id, int(time.time())
-            session["_2fa_remember"], session["_2fa_next"] = bool(form.remember.data), request.args.get("next")
-            return redirect(url_for("auth.login_code"))
         else:
+            services.login_succeeded(form.login.data)
+            if user.totp_secret:
+                return _await_code(user, bool(form.remember.data), request.args.get("next"))
             return _finish_login(user, form.remember.data, request.args.get("next"))
     return render_template("auth/login.html", form=form)
 
@@ -104,7 +148,6 @@ def _finish_login(user, remember: bool, target: str | None):
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
 def login_code():
     user_id, started = session.get("_2fa_user"), session.get("_2fa_at", 0)
     user = db.session.get(User, user_id) if user_id else None
@@ -114,9 +157,16 @@ def login_code():
         return redirect(url_for("main.dashboard" if current_user.is_authenticated else "auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
+        wait = services.code_wait(user)
+        if wait:
+            audit.security_log.warning("login.2fa_refused_locked user=%s ip=%s", user.id, request.remote_addr)
+            form.code.errors.append(_wait_message(wait))
+            return render_template("auth/login_code.html", form=form), 429
         if services.accept_totp(user, form.code.data, time.time()):
             return _finish_login(user, session.get("_2fa_remember", False), session.get("_2fa_next"))
         audit.security_log.warning("login.2fa_failed user=%s ip=%s", user.id, request.remote_addr)
+        if services.code_failed(user):
+            audit.security_log.warning("login.2fa_lockout user=%s ip=%s", user.id, request.remote_addr)
         form.code.errors.append(_("This code is wrong or was already used. Wait for the next one."))
     return render_template("auth/login_code.html", form=form)
 
@@ -225,10 +275,14 @@ def change_password():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
+        wait = services.reset_request_allowed(form.login.data, request.remote_addr)
+        if wait:
+            audit.security_log.warning("reset.limited ip=%s", request.remote_addr)
+            form.login.errors.append(_wait_message(wait))
+            return render_template("auth/reset_request.html", form=form), 429
         user = services.find_by_login(form.login.data)
         if user is not None and user.email and user.is_active:
             token = services.create_reset_token(user, created_by=None, hours=2)
@@ -262,6 +316,11 @@ def reset_with_token(token: str):
         user = services.use_reset_token(token, form.password.data)
         if user is None:
             return render_template("auth/reset_invalid.html"), 404
+        if user.totp_secret:
+            # A reset link proves the mailbox (or a coordinator), not the phone: the code is still asked.
+            response = _await_code(user, False, None)  # clears the session: flash after it
+            flash(_("Your password is set. Enter the code from your authenticator app to log in."), "success")
+            return response
         _start_session(user, remember=False)
         flash(_("Your password is set. Welcome!"), "success")
         return redirect(url_for("main.dashboard"))

@@ -12,7 +12,9 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from lms import audit
+from lms.auth import throttle
 from lms.auth.models import PasswordResetToken, User
+from lms.domain import throttle as limits
 from lms.domain.contacts import classify_login
 from lms.extensions import db
 from lms.models_base import utcnow
@@ -44,6 +46,59 @@ def email_taken(email: str | None) -> bool:
 
 def phone_taken(phone: str | None) -> bool:
     return bool(phone) and db.session.scalar(select(User.id).where(User.phone == phone)) is not None
+
+
+def _account_key(purpose: str, login: str) -> str:
+    # The normalised login: "8 701 ..." and "+7701..." are one account, whether or not it exists.
+    kind = classify_login(login)
+    return throttle.throttle_key(purpose, kind[1] if kind else login)
+
+
+def login_wait(login: str, address: str | None) -> float:
+    """Seconds before this login may be tried again from this address (0: go ahead)."""
+    return throttle.locked_for([_account_key("login-account", login), throttle.throttle_key("login-address", address or "")])
+
+
+def login_failed(login: str, address: str | None) -> int:
+    """Count a failed login against the account and the address; the lock it earned, in seconds."""
+    return max(
+        throttle.hit(_account_key("login-account", login), limits.ACCOUNT_LOGIN),
+        throttle.hit(throttle.throttle_key("login-address", address or ""), limits.ADDRESS_LOGIN),
+    )
+
+
+def login_succeeded(login: str) -> None:
+    """A right password ends the account's count (the address keeps its own)."""
+    throttle.clear(_account_key("login-account", login))
+
+
+def code_wait(user: User) -> float:
+    return throttle.locked_for([throttle.throttle_key("login-code", str(user.id))])
+
+
+def code_failed(user: User) -> int:
+    return throttle.hit(throttle.throttle_key("login-code", str(user.id)), limits.ACCOUNT_CODE)
+
+
+def registration_allowed(address: str | None) -> float:
+    """Count a registration attempt from this address; seconds to wait if over the limit (0: go ahead)."""
+    key = throttle.throttle_key("register", address or "")
+    wait = throttle.locked_for([key])
+    if wait:
+        return wait
+    throttle.hit(key, limits.ADDRESS_REGISTER)
+    return 0.0
+
+
+def reset_request_allowed(login: str, address: str | None) -> float:
+    """Count a reset request for this login and address; seconds to wait if over the limit (0: go ahead)."""
+    keys = [_account_key("reset-account", login), throttle.throttle_key("reset-address", address or "")]
+    wait = throttle.locked_for(keys)
+    if wait:
+        return wait
+    throttle.hit(keys[0], limits.ACCOUNT_RESET)
+    throttle.hit(keys[1], limits.ADDRESS_RESET)
+    return 0.0
 
 
 def authenticate(login: str, password: str) -> User | None:

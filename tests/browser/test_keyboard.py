@@ -152,6 +152,11 @@ def test_registration_and_a_quiz_attempt_by_keyboard(page, live_server):
     page.keyboard.type("keys only, no mouse")
     tab_to(page, "Create")
     enter(page)
+    # Registering does not log in (that would tell a new email from a taken one); the login is filled in.
+    assert page.url.endswith("/login"), page.url
+    tab_to(page, "password")
+    page.keyboard.type("keys only, no mouse")
+    enter(page)
     assert page.url.endswith("/dashboard"), page.url
     tab_to(page, "Courses")
     enter(page)

@@ -14,7 +14,7 @@ def test_security_headers_on_every_page(client):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"  # sent to the site itself only: CSRF over HTTPS needs it
 
 
 def test_session_cookie_flags(client, hub):
