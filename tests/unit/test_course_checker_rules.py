@@ -338,3 +338,12 @@ def test_fences_are_recognised_exactly_as_the_renderer_does():
     assert "<pre>" not in Renderer(media_prefix="/m/").block("``` some words\ncode\n```\n")
     fenced = "```py hl_lines=\"1\"\n::: quiz\n```\n"
     assert scan_lesson_body(fenced, 1, collector).quiz_text is None and collector.problems == []
+
+
+def test_a_nul_character_is_refused_with_its_line_as_postgresql_cannot_store_it():
+    _source, problems = check({"course.md": COURSE.format(extra=""), "01-a.md": LESSON + "one\ntwo\x00\n"})
+    assert messages(problems) == [
+        "c/01-a.md:1: the file contains a NUL character (a zero byte) on line 7; text files cannot hold it"]
+    _source, problems = parse_course_files("c", {"course.md": COURSE.format(extra="").encode(),
+                                                 "01-a.md": LESSON.encode() + b"\xff\n"}, display_prefix="c")
+    assert messages(problems) == ["c/01-a.md:1: the file is not UTF-8 text (line 6)"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lms.domain.course_format.blocks import scan_lesson_body
 from lms.domain.course_format.checks import IMAGE_SUFFIXES, check_body, compare_quiz, is_image_content
-from lms.domain.course_format.folder import read_course_folder
+from lms.domain.course_format.folder import decode_text, read_course_folder
 from lms.domain.course_format.kit import is_kit_file, parse_kits
 from lms.domain.course_format.limits import (
     FILE_PATH_MAX,
@@ -137,11 +137,10 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
         return None, sorted({p for c in collectors for p in c.problems})
 
     def decode(name: str, collector: Collector) -> str:
-        try:
-            return files[name].decode("utf-8-sig").replace("\r\n", "\n")
-        except UnicodeDecodeError:
-            collector.add(1, "the file is not UTF-8 text")
-            return ""
+        text, why = decode_text(files[name])
+        if why:
+            collector.add(1, why)
+        return text
 
     # --- course.md (default language)
     c = collector_for(course_files[""])

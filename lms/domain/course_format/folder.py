@@ -86,3 +86,21 @@ def display_path(path: Path, root: Path, fallback_base: Path) -> str:
         except ValueError:
             continue
     return absolute.name
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """(text, why it is refused or ""). UTF-8 with an optional BOM; CRLF read as LF. A NUL
+    character is refused: PostgreSQL text columns cannot hold it, so such a file would
+    pass the check and then fail the import. A refused file's text comes back with the
+    bad characters replaced, so the rest of it is still checked in the same run."""
+    try:
+        text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+        return text.replace("\x00", "\ufffd"), f"the file is not UTF-8 text (line {line})"
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return (text.replace("\x00", "\ufffd"),
+                f"the file contains a NUL character (a zero byte) on line {line}; text files cannot hold it")
+    return text, ""

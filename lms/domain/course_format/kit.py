@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from lms.domain.course_format.checks import check_body
+from lms.domain.course_format.folder import decode_text
 from lms.domain.course_format.limits import TITLE_MAX
 from lms.domain.course_format.problems import Collector, Problem
 from lms.domain.course_format.yamlio import check_keys, split_front_matter
@@ -64,10 +65,9 @@ def parse_kits(files: dict, *, display_prefix: str, default_language: str, cours
         if lang and lang == default_language:
             collector.add(1, f"'{lang}' is the course's default language: its kit is kit.md")
             continue
-        try:
-            text = files[name].decode("utf-8-sig").replace("\r\n", "\n")
-        except UnicodeDecodeError:
-            collector.add(1, "the file is not UTF-8 text")
+        text, why = decode_text(files[name])
+        if why:
+            collector.add(1, why)
             continue
         meta, lines, body, body_line = split_front_matter(text, collector, required=True)
         yaml_broken = bool(collector.problems)  # one YAML mistake, not a cascade of "missing" lines

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lms.domain.course_format.course import CourseSource, load_course_dir
-from lms.domain.course_format.folder import display_path, refused_entry
+from lms.domain.course_format.folder import decode_text, display_path, refused_entry
 from lms.domain.course_format.limits import TEXT_FILE_BYTES_MAX
 from lms.domain.course_format.problems import Problem
 from lms.domain.course_format.tracks import TrackSource, load_tracks
@@ -35,10 +35,9 @@ def _read_tracks(tracks_file: Path, shown: str) -> tuple[list[TrackSource], list
         return [], [Problem(shown, 1, f"cannot read the file: {error.strerror}")]
     if len(data) > TEXT_FILE_BYTES_MAX:
         return [], [Problem(shown, 1, f"the file is larger than {TEXT_FILE_BYTES_MAX // 1024} KB")]
-    try:
-        text = data.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError:
-        return [], [Problem(shown, 1, "the file is not UTF-8 text")]
+    text, why = decode_text(data)
+    if why:
+        return [], [Problem(shown, 1, why)]
     return load_tracks(text, shown)
 
 
