@@ -144,3 +144,19 @@ def test_every_duplicate_key_in_tracks_yml_is_reported_at_its_line(runner, monke
     assert result.exit_code == 1
     printed = [line for line in result.output.splitlines() if line.startswith("tests/")]
     assert printed == (FIXTURES / "checker_tracks.expected").read_text(encoding="utf-8").splitlines()
+
+
+def test_links_out_of_a_course_are_refused_by_check_and_import(runner, monkeypatch):
+    from sqlalchemy import func, select
+
+    from lms.courses.models import Course
+    from lms.extensions import db
+
+    monkeypatch.chdir(ROOT)
+    assert (FIXTURES / "checker_links" / "linked" / "02-outside.md").is_symlink()  # git keeps the link
+    expected = (FIXTURES / "checker_links.expected").read_text(encoding="utf-8").splitlines()
+    for command in ("check", "import"):
+        result = runner.invoke(args=["courses", command, "tests/fixtures/checker_links"])
+        assert result.exit_code == 1
+        assert [line for line in result.output.splitlines() if line.startswith("tests/")] == expected
+    assert db.session.scalar(select(func.count()).select_from(Course)) == 0
