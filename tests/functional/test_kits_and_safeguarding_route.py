@@ -301,3 +301,14 @@ def test_author_adds_a_kit_translation_as_a_copy_of_the_kit(client, hub, kit_tre
     row = db.session.scalar(select(DraftFile).join(CourseDraft).where(CourseDraft.course_slug == "safe-basics",
                                                                       DraftFile.path == "kit.ru.md"))
     assert row.content == (FIXTURE / "safe-basics" / "kit.md").read_bytes()
+
+
+def test_fallback_chain_costs_the_lesson_page_no_extra_query(client, hub, kit_tree):
+    from tests.functional.test_learning import count_queries
+
+    login(client, make_user(hub, locale="en"))
+    direct = count_queries(client, "/courses/kind-lessons/lessons/first")
+    client.post("/language", data={"lang": "kk", "next": "/"})  # the learner switches to Kazakh
+    fallback = count_queries(client, "/courses/kind-lessons/lessons/first")
+    assert "Русский текст первого урока" in client.get("/courses/kind-lessons/lessons/first").get_data(as_text=True)
+    assert fallback == direct, (direct, fallback)
