@@ -8,14 +8,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms import audit
-from lms.authoring import access, drafts, publishing
+from lms.authoring import access, drafts, messages, publishing, starters
 from lms.authoring.forms import EditFileForm, ImageForm, NewFileForm, NewLessonForm
 from lms.authoring.preview import preview
 from lms.authoring.routes import authors_only, bp, workspace_context
 from lms.authoring.uploads import ImageRefused, check_image
 from lms.courses.rendering import fill_hub_placeholders
 from lms.domain import course_edit
-from lms.domain.course_format.checks import image_kind
+from lms.domain.course_format.checks import IMAGE_SUFFIXES, image_kind
+from lms.domain.course_format.course import LESSON_FILE_RE
 from lms.extensions import db
 from lms.hubs.models import Hub
 from lms.transactions import write_transaction
@@ -59,6 +60,10 @@ def edit_file(slug: str, path: str):
             abort(404)
         form.text.data = _decode(row.content)
         form.file_id.data, form.revision.data = row.id, row.revision
+        if request.args.get("insert") == "quiz" and _may_get_quiz(path, form.text.data):
+            # Added to the text in the form, not saved: the trainer writes the question, then saves.
+            form.text.data = form.text.data.rstrip("\n") + "\n" + starters.lesson_quiz()
+            flash(_("A quiz was added at the end of the lesson. Write its question, then save."), "info")
     elif not form.validate_on_submit():
         status = 400
     elif row is None:
@@ -92,10 +97,19 @@ def edit_file(slug: str, path: str):
     shown.body_html = fill_hub_placeholders(shown.body_html, hub)
     return render_template(
         "authoring/edit.html", slug=slug, path=path, form=form, preview=shown, gone=gone,
-        problems=grouped.get(path, []), other_problems=len(problems) - len(grouped.get(path, [])),
+        snippets=starters.question_snippets(), may_add_quiz=_may_get_quiz(path, text), lesson_quiz=starters.lesson_quiz(),
+        images=[(image, url_for("authoring.draft_media", slug=slug, path=image), starters.image_snippet(image))
+                for image in sorted(files) if image.lower().endswith(IMAGE_SUFFIXES)] if draft else [],
+        problems=messages.shown(grouped.get(path, [])), other_problems=len(problems) - len(grouped.get(path, [])),
         conflict=conflict, conflict_diff=course_edit.line_diff(_decode(conflict.content), text) if conflict else None,
         title=course_edit.course_title(files) or slug,
     ), status
+
+
+def _may_get_quiz(path: str, text: str) -> bool:
+    """A lesson in the default language without a quiz block (translations copy the original's)."""
+    match = LESSON_FILE_RE.match(path)
+    return bool(match and not match.group(3)) and "::: quiz" not in text
 
 
 def _int(value) -> int:
@@ -119,6 +133,7 @@ def new_lesson(slug: str):
                                     else _("Please give the lesson a short name in Latin letters."))
         else:
             path, content = course_edit.new_lesson(files, title=form.title.data.strip(), slug=lesson_slug)
+            content += starters.lesson_hint().encode()
             with write_transaction():
                 drafts.add_file(draft, path, content, current_user.id)
             return redirect(url_for("authoring.edit_file", slug=slug, path=path))
@@ -135,6 +150,8 @@ def new_file(slug: str):
         name = form.name.data.strip()
         try:
             content = course_edit.starting_text(drafts.draft_contents(draft), name)
+            if name == "quiz.md":
+                content = starters.final_quiz()  # the same example, in the trainer's language
         except course_edit.NameRefused as refused:
             form.name.errors.append(_("This file exists already.") if refused.reason == "taken" else
                                     _("Name a quiz (quiz.md) or a translation of an existing file, "

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from lms import audit
 from lms.auth.models import User
-from lms.authoring import access, drafts, publishing
+from lms.authoring import access, drafts, messages, publishing, starters
 from lms.authoring.forms import AuthorForm, NewCourseForm, NewFileForm, NewLessonForm, PublishForm, ZipForm
 from lms.authoring.models import OWNER, CourseDraft, CourseVersion
 from lms.authoring.versions import digests_of, version_files
@@ -101,7 +101,7 @@ def workspace_context(slug: str, role: str | None = None) -> dict:
     if draft is not None:
         before = drafts.published_digests(course.id) if course else {}
         changes = course_edit.changed_paths(before, digests_of(files))
-        problems = publishing.check_files(slug, files)[1]
+        problems = messages.shown(publishing.check_files(slug, files)[1])
         stale = course is not None and draft.base_revision != course.revision
     lessons = course_edit.lesson_entries(files)
     lesson_paths = {p for e in lessons for p in (e.path, *e.translations.values())}
@@ -112,6 +112,10 @@ def workspace_context(slug: str, role: str | None = None) -> dict:
         "role": role or access.author_role(current_user, slug), "authors": access.authors_of(slug),
         "lesson_form": NewLessonForm(prefix="lesson"), "file_form": NewFileForm(prefix="file"),
         "publish_form": PublishForm(), "author_form": AuthorForm(), "is_image": _is_image,
+        # The buttons that add the final quiz, translations and lesson quizzes without typing file names.
+        "course_language": course_edit.course_language(files), "missing_languages": starters.missing_languages,
+        "translation_name": starters.translation_name, "image_snippet": starters.image_snippet,
+        "has_quiz_block": lambda path: b"::: quiz" in files.get(path, b""),
     }
 
 
@@ -280,7 +284,7 @@ def import_zip():
                 raise publishing.ZipRefused(_("The zip was not imported: the course has problems."), problems)
         except publishing.ZipRefused as refused:
             form.archive.errors.append(str(refused))
-            problems = refused.problems
+            problems = messages.shown(refused.problems)
         else:
             with write_transaction():
                 draft = drafts.start_draft(slug, current_user.id, files)
