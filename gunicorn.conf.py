@@ -17,6 +17,10 @@ accesslog = None
 errorlog = "-"
 # A zip import can take a while; nginx waits 120 s (proxy_read_timeout).
 timeout = 120
+# No runtime control socket: systemd manages the server, and its default place
+# ($HOME/.gunicorn) is read-only under the unit's ProtectSystem and shared between
+# the several servers a test run starts.
+control_socket_disable = True
 
 
 def post_fork(server, worker):
