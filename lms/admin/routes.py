@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from lms import audit
 from lms.admin.forms import ROLE_LABELS, UserAccessForm
@@ -15,6 +15,7 @@ from lms.domain.roles import ALL_ROLES
 from lms.extensions import db
 from lms.hubs.forms import HubForm
 from lms.hubs.models import Hub
+from lms.people import search as people_search
 from lms.permissions import admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -71,11 +72,9 @@ def users():
     role = request.args.get("role", "")
     page = max(request.args.get("page", 1, type=int), 1)
     stmt = select(User)
-    if query:
-        like = f"%{query.lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(User.name).like(like), User.email.like(like), User.phone.like(like))
-        )
+    found = people_search.matches(query)
+    if found is not None:
+        stmt = stmt.where(found)
     if hub_id:
         stmt = stmt.where(User.hub_id == hub_id)
     if role in ALL_ROLES:

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 
 from lms.domain.contacts import classify_login, normalise_email, normalise_phone
 from lms.domain.passwords import password_problems
+from lms.form_fields import PlaceholderSelectField
 
 PASSWORD_MESSAGES = {
     "too_short": _l("Use at least 8 characters."),
@@ -65,7 +66,9 @@ class RegisterForm(NewPasswordMixin, ContactMixin, FlaskForm):
         _l("Full name (as it should appear on certificates)"),
         validators=[DataRequired(), Length(max=200)],
     )
-    hub_id = SelectField(_l("Your hub"), coerce=int, validators=[DataRequired()])
+    # No default: the first hub alphabetically is nobody's choice.
+    hub_id = PlaceholderSelectField(_l("Your hub"), coerce=int, placeholder=_l("Choose your hub"),
+                                    required_message=_l("Choose your hub from the list."))
     locale = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 

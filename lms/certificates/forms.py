@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from lms.form_fields import RegionField
+
 # What a revocation's category is called; the category (not the reason) is public.
 REVOCATION_LABELS = {
     "conduct": _l("Conduct"),
@@ -40,7 +42,7 @@ class DeliveryForm(FlaskForm):
     track = SelectField(_l("Training area"), validators=[DataRequired()])
     led_on = DateField(_l("Date"), validators=[DataRequired()])
     school = StringField(_l("School or place"), validators=[DataRequired(), Length(max=300)])
-    region = StringField(_l("Region"), validators=[DataRequired(), Length(max=200)])
+    region = RegionField(_l("Region"))
     mode = RadioField(_l("Format"), choices=[("in_person", _l("Face to face")), ("online", _l("Online"))],
                       default="in_person", validators=[DataRequired()])
     children = IntegerField(_l("Children reached"), validators=[InputRequired(), NumberRange(min=0, max=5000)])

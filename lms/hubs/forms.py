@@ -7,6 +7,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from lms.auth.forms import LANGUAGE_CHOICES, ContactMixin
+from lms.form_fields import RegionField
 
 
 class VolunteerForm(ContactMixin, FlaskForm):
@@ -41,4 +42,4 @@ class HubForm(HubSettingsForm):
         ],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    region = StringField(_l("Region"), validators=[Length(max=200)])
+    region = RegionField(_l("Region"))

@@ -5,14 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
+from lms.admin.forms import ROLE_LABELS
 from lms.auth.models import User
 from lms.domain.contacts import normalise_email, normalise_phone
 from lms.extensions import db
 from lms.hubs import services
 from lms.hubs.forms import HubSettingsForm, VolunteerCsvForm, VolunteerForm
 from lms.hubs.models import Hub
+from lms.models_base import utcnow
+from lms.people import activity
+from lms.people import search as people_search
 from lms.permissions import coordinator_required, ensure_can_manage_hub, ensure_may_make_reset_link
 
 bp = Blueprint("hubs", __name__)
@@ -42,19 +46,21 @@ def members(hub_id: int):
     hub = _hub_or_404(hub_id)
     query = request.args.get("q", "").strip()
     page = max(request.args.get("page", 1, type=int), 1)
+    # ?show=inactive: the coordinator inbox's "inactive for 30 days" list
+    show_inactive = request.args.get("show") == "inactive"
     stmt = select(User).where(User.hub_id == hub.id)
-    if query:
-        like = f"%{query.lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(User.name).like(like), User.email.like(like), User.phone.like(like))
-        )
+    found = people_search.matches(query)
+    if found is not None:
+        stmt = stmt.where(found)
+    if show_inactive:
+        stmt = stmt.where(activity.inactive_since(activity.cutoff(utcnow())))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     people = db.session.scalars(
         stmt.order_by(User.name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template(
         "hubs/members.html", hub=hub, people=people, query=query, page=page, total=total,
-        page_size=PAGE_SIZE,
+        page_size=PAGE_SIZE, show_inactive=show_inactive, inactive_days=activity.INACTIVE_DAYS, role_labels=ROLE_LABELS,
     )
 
 

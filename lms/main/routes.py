@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from lms.extensions import db
 from lms.i18n import current_locale
 from lms.learning.dashboard import volunteer_dashboard
+from lms.people.homes import home_for
 from lms.security import is_safe_redirect
 
 bp = Blueprint("main", __name__)
@@ -35,8 +36,17 @@ def dashboard():
     board = volunteer_dashboard(current_user.id, current_locale())
     standings = certification.standings(current_user)
     expiring = [s for s in standings if s.days_left is not None and s.days_left <= certification.EXPIRY_WARNING_DAYS]
-    return render_template("main/dashboard.html", board=board, standings={s.track.id: s for s in standings},
-                           expiring=expiring)
+    by_track = {s.track.id: s for s in standings}
+    return render_template("main/dashboard.html", board=board, standings=by_track, expiring=expiring,
+                           home=home_for(current_user, board, by_track, current_locale()))
+
+
+@bp.record_once
+def _register_people(state) -> None:
+    """The volunteer record lives beside the homes that link to it: registered with them."""
+    from lms.people.routes import bp as people_bp
+
+    state.app.register_blueprint(people_bp)
 
 
 @bp.route("/language", methods=["POST"])

@@ -30,7 +30,7 @@ def pass_course(client, course):
 
 
 def lesson_form(track="violence-prevention", **overrides):
-    data = {"track": track, "led_on": date.today().isoformat(), "school": "School No. 7", "region": "Akmola",
+    data = {"track": track, "led_on": date.today().isoformat(), "school": "School No. 7", "region": "Akmola region",
             "mode": "in_person", "children": "25", "parents": "4", "co_leader": "", "notes": "", "form_key": form_key()}
     data.update(overrides)
     return data
