@@ -57,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.learning.routes import bp as learning_bp
     from lms.learning.teaching_routes import bp as teaching_bp
     from lms.main.routes import bp as main_bp
+    from lms.notices.routes import bp as notices_bp
     from lms.reports.routes import bp as reports_bp
 
     app.register_blueprint(main_bp)
@@ -70,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(notices_bp)
 
     from lms import errors
     from lms.main import assets, chrome
@@ -84,6 +86,9 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.cli import register_cli
 
     register_cli(app)
+    from lms.notices.cli import notices_cli
+
+    app.cli.add_command(notices_cli)
     return app
 
 

@@ -18,6 +18,7 @@ from lms.domain import certification as rules
 from lms.domain import duties
 from lms.extensions import db
 from lms.models_base import utcnow
+from lms.notices import services as notices
 from lms.transactions import write_transaction
 
 OLDEST_LOGGED_LESSON_DAYS = 365
@@ -77,4 +78,6 @@ def review_delivery(delivery: LessonDelivery, *, actor: User, confirm: bool, not
         )
         audit.record("delivery.confirm" if confirm else "delivery.reject", actor=actor, target=delivery,
                      hub_id=delivery.hub_id, subject=delivery.user_id, note=note.strip())
+        notices.emit(delivery.user_id, "lesson_confirmed" if confirm else "lesson_rejected", delivery_id=delivery.id,
+                     school=delivery.school, led_on=delivery.led_on.isoformat(), reason=note.strip())
     db.session.refresh(delivery)

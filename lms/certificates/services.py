@@ -21,6 +21,7 @@ from lms.domain import duties
 from lms.extensions import db
 from lms.learning.models import Enrolment, QuizAttempt
 from lms.models_base import utcnow
+from lms.notices import services as notices
 from lms.transactions import write_transaction
 
 RENEWAL_WINDOW_DAYS = 60
@@ -226,6 +227,8 @@ def issue(volunteer: User, track: Track, *, actor: User | None, kind: str = "cou
             "certificate.renew" if renews else "certificate.issue", actor=actor, target=cert, hub_id=volunteer.hub_id,
             subject=volunteer, track=track.slug, kind=kind, note=note.strip(), automatic=actor is None,
         )
+        notices.emit(volunteer.id, "certificate_issued", certificate_id=cert.id, serial=cert.serial,
+                     track=track.title, expires_on=cert.expires_on.isoformat())
     return cert
 
 
@@ -266,6 +269,9 @@ def revoke(cert: Certificate, *, actor: User, reason: str, category: str = "othe
                                          certificate_id=cert.id, placed_at=now, placed_by_id=actor.id))
         audit.record("certificate.revoke", actor=actor, target=cert, hub_id=cert.hub_id, subject=cert.user_id,
                      category=category, reason=reason.strip())
+        # The public category, never the staff-only reason, goes to the holder's notice.
+        notices.emit(cert.user_id, "certificate_revoked", certificate_id=cert.id, serial=cert.serial,
+                     track=cert.track.title, category=category)
     db.session.refresh(cert)
 
 

@@ -18,6 +18,7 @@ from lms.domain.roles import ADMIN, COORDINATOR, TRAINER
 
 CSRF_SLOT = "\x00csrf\x00"
 NEXT_SLOT = "\x00next\x00"
+BELL_SLOT = "\x00bell\x00"  # the unread count (lms.notices.bell): per user, so filled per request
 
 
 class Menu(NamedTuple):
@@ -42,11 +43,15 @@ def site_header(locale: str) -> Markup:
     menu = _menu(locale)
     html = cache.get(menu)
     if html is None:
-        html = render_template("_header.html", menu=menu, csrf_slot=CSRF_SLOT, next_slot=NEXT_SLOT)
+        html = render_template("_header.html", menu=menu, csrf_slot=CSRF_SLOT, next_slot=NEXT_SLOT, bell_slot=BELL_SLOT)
         cache[menu] = html
     here = request.full_path if request.query_string else request.path
     # The cached header is our own rendered template; both values put into it are escaped.
     filled = html.replace(CSRF_SLOT, str(escape(generate_csrf()))).replace(NEXT_SLOT, str(escape(here)))
+    if menu.authenticated:
+        from lms.notices.bell import badge
+
+        filled = filled.replace(BELL_SLOT, str(badge()))
     return Markup(filled)  # noqa: S704
 
 

@@ -39,6 +39,10 @@ ACCESS = {
     "certificates.revoke": "coordinator", "certificates.review": "coordinator",
     "certificates.lift_hold": "coordinator", "certificates.status_list_credential": "public",
     "audit.log": "coordinator", "audit.export": "coordinator",
+    # Notices: a user's own (other users' ids change nothing: tests/functional/test_notices.py);
+    # unsubscribe links work without login, the signed token is the proof.
+    "notices.index": "login", "notices.read_all": "login", "notices.read_one": "login",
+    "notices.preferences": "login", "notices.unsubscribe": "public",
     "reports.hub": "coordinator", "reports.hub_csv": "coordinator", "reports.national": "admin",
     "reports.national_csv": "admin", "reports.courses": "staff", "reports.items": "staff", "reports.my_record": "login",
     "admin.hubs": "admin", "admin.new_hub": "admin", "admin.edit_hub": "admin", "admin.users": "admin",
@@ -66,6 +70,7 @@ POST_ONLY = {
     "learning.lesson_done", "learning.lesson_undo", "learning.start_quiz", "certificates.issue",
     "certificates.issue_in_person", "certificates.revoke", "certificates.review", "hubs.reset_link",
     "certificates.lift_hold",
+    "notices.read_all", "notices.read_one",
     *(f"authoring.{name}" for name in ("start_draft", "publish", "discard", "restore", "add_author", "remove_author",
                                        "retire", "new_lesson", "new_file", "move_lesson", "hide_lesson",
                                        "delete_file", "upload_image")),

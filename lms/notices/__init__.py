@@ -1,0 +1,1 @@
+"""Notices: in-app notices, their email delivery through an outbox, preferences and unsubscribe."""
