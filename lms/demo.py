@@ -246,7 +246,7 @@ class Seeder:
             days_ago = max(0, span - (number + 1) * span // (len(outcomes) + 1))
             if outcome == "pending":
                 days_ago = min(days_ago, 6)
-            online = number % 4 == 3
+            online = number % 3 == 1
             delivery = log_delivery(user, DeliveryInput(
                 track_slug=cert.track.slug, led_on=self.today - timedelta(days=days_ago),
                 school="Online lesson for a school club" if online else schools[number % len(schools)],
