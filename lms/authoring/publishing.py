@@ -6,6 +6,7 @@ written in the browser and one written in git are the same thing.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from pathlib import PurePosixPath
@@ -16,9 +17,11 @@ from lms.authoring import drafts
 from lms.authoring.models import CourseVersion
 from lms.authoring.versions import version_files
 from lms.courses.exporter import tracks_yaml
+from lms.courses.images import prepare_web_copies
 from lms.courses.importer import ImportReport, import_course
-from lms.courses.models import Track
+from lms.courses.models import CourseImage, Track
 from lms.domain.course_format import CourseSource, Problem
+from lms.domain.course_format.checks import IMAGE_SUFFIXES
 from lms.domain.course_format.course import parse_course_files
 from lms.domain.safe_files import UnsafeArchive, read_zip
 from lms.extensions import db
@@ -45,6 +48,23 @@ def problems_by_file(slug: str, problems: list[Problem]) -> dict[str, list[Probl
     for problem in problems:
         grouped.setdefault(problem.path.removeprefix(f"{slug}/"), []).append(problem)
     return grouped
+
+
+def prepare_publish(slug: str) -> None:
+    """The slow part of publishing, done before the write transaction: web copies of the
+    draft's new or changed images (SQLite would otherwise hold its write lock, and other
+    volunteers' writes would wait, while large images are resized)."""
+    draft = drafts.get_draft(slug)
+    if draft is None:
+        return
+    course = drafts.published_course(slug)
+    have = set()
+    if course is not None:
+        have = set(db.session.scalars(select(CourseImage.source_sha256).where(CourseImage.course_id == course.id)))
+    prepare_web_copies(
+        content for path, content in drafts.draft_contents(draft).items()
+        if path.lower().endswith(IMAGE_SUFFIXES) and hashlib.sha256(content).hexdigest() not in have
+    )
 
 
 def publish(slug: str, user_id: int, note: str = "", *, overwrite: bool = False) -> ImportReport:

@@ -148,6 +148,7 @@ def publish(slug: str):
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
+    publishing.prepare_publish(slug)  # image resizing before the write lock is taken
     try:
         with write_transaction():
             report = publishing.publish(slug, current_user.id, form.note.data or "", overwrite=form.overwrite.data)

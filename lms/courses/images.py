@@ -6,8 +6,11 @@ use the web copy, with its width and height so the page does not jump while load
 
 from __future__ import annotations
 
+import hashlib
 import io
 import warnings
+from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from PIL import Image
@@ -25,8 +28,36 @@ class WebImage:
     height: int
 
 
+# Web copies made ahead of a publish, by the source's SHA-256, each taken once by `web_copy`.
+# Resizing a large image takes seconds, and SQLite holds its write lock for the whole
+# write transaction: a publish makes its copies first, outside it (`prepare_web_copies`).
+_PREPARED: OrderedDict[str, WebImage | None] = OrderedDict()
+_PREPARED_MAX = 200  # a bound, not a cache policy: unused entries from an abandoned publish age out
+
+
+def prepare_web_copies(images: Iterable[bytes]) -> int:
+    """Make the web copies of these images now (no database involved); returns how many."""
+    made = 0
+    for data in images:
+        key = hashlib.sha256(data).hexdigest()
+        if key not in _PREPARED:
+            _PREPARED[key] = _make_web_copy(data)
+            made += 1
+        while len(_PREPARED) > _PREPARED_MAX:
+            _PREPARED.popitem(last=False)
+    return made
+
+
 def web_copy(data: bytes) -> WebImage | None:
-    """A resized, re-encoded copy; None when the file is not a readable image."""
+    """A resized, re-encoded copy; None when the file is not a readable image.
+    Uses a copy made ahead by `prepare_web_copies` when there is one."""
+    key = hashlib.sha256(data).hexdigest()
+    if key in _PREPARED:
+        return _PREPARED.pop(key)
+    return _make_web_copy(data)
+
+
+def _make_web_copy(data: bytes) -> WebImage | None:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
