@@ -3,7 +3,12 @@
 10,000 volunteers in 6 hubs, the 7 shipped courses, ~200,000 lesson-progress rows,
 ~50,000 quiz attempts (with their per-question answers), 20,000 lessons led.
 Runs on SQLite, and on PostgreSQL too when DATABASE_TEST_URL (or 127.0.0.1:5432/test)
-answers. Last line: report_max_seconds=<slowest dashboard query on SQLite>.
+answers. Each figure function is timed once; then the whole pages, as a coordinator and an
+admin open them (through the test client: login, permissions, queries, template), the
+median of PAGE_RUNS requests each, with this process's CPU time beside the wall time (on a
+shared machine the CPU time is the steadier of the two; on PostgreSQL it leaves out the
+server's). Last lines: report_max_seconds=<slowest figure function on SQLite>, then
+hub_page_seconds=<whole hub page, SQLite> national_page_seconds=<whole national page, SQLite>.
 
     .venv/bin/python bench/report_bench.py
 """
@@ -12,6 +17,9 @@ from __future__ import annotations
 
 import os
 import random
+import re
+import secrets
+import statistics
 import sys
 import tempfile
 import time
@@ -35,6 +43,8 @@ from lms.learning.models import AttemptAnswer, Enrolment, LessonProgress, QuizAt
 from lms.reports import exports, queries, tables  # noqa: E402
 
 VOLUNTEERS, DELIVERIES, ATTEMPTS = 10_000, 20_000, 50_000
+PAGE_RUNS = int(os.environ.get("PAGE_RUNS", "9"))
+PASSWORD = secrets.token_urlsafe(16)  # staff log in once per run
 REGIONS = ["Akmola", "Astana", "Almaty", "Turkistan", "Mangystau", "Abai"]
 
 
@@ -118,21 +128,54 @@ def measure(label: str, fn) -> float:
     return seconds
 
 
-def run(url: str) -> float:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+def logged_in(app, email: str):
+    """A test client logged in through the login form, as a browser would be."""
+    client = app.test_client()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    response = client.post("/login", data={"login": email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def page_seconds(client, path: str) -> tuple[float, float]:
+    """Median (wall, CPU) seconds of the whole request, after one warm-up request."""
+    assert client.get(path).status_code == 200
+    wall, cpu = [], []
+    for _ in range(PAGE_RUNS):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        response = client.get(path)
+        response.get_data()
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+        assert response.status_code == 200
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def run(url: str) -> tuple[float, float, float]:
+    """Returns (slowest figure function, hub page, national page) in seconds."""
+    # Staff sign in with a password alone here: the bench measures the dashboards, not 2FA.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "REQUIRE_2FA_FOR_STAFF": False})
     with app.app_context(), app.test_request_context("/"):
         if url.startswith("postgresql"):
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         db.create_all()
         build(random.Random(11))
+        first_hub = db.session.scalar(select(Hub).order_by(Hub.id))
+        for email, hub, roles in (("admin@bench.example.org", None, ("admin",)),
+                                  ("coordinator@bench.example.org", first_hub, ("coordinator",))):
+            person = User(name=email.split("@")[0], email=email, hub_id=hub.id if hub else None)
+            person.roles = roles
+            person.set_password(PASSWORD)
+            db.session.add(person)
+        db.session.commit()
         if url.startswith("postgresql"):
             with db.engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
         else:
             db.session.execute(text("ANALYZE"))
         today = date.today()
-        hub_id = db.session.scalar(select(Hub.id))
+        hub_id = first_hub.id
         course_id = db.session.scalar(select(Course.id).where(Course.slug == "bekind"))
         print(f"{url.split(':')[0]}:")
         slowest = 0.0
@@ -154,13 +197,19 @@ def run(url: str) -> float:
             measure(f"{name} CSV of lessons led", lambda s=scope: sum(len(chunk) for chunk in exports.csv_rows(
                 tables.lessons_table(s, "en"))))
         db.session.remove()
+    coordinator, admin = logged_in(app, "coordinator@bench.example.org"), logged_in(app, "admin@bench.example.org")
+    hub_wall, hub_cpu = page_seconds(coordinator, f"/reports/hub/{hub_id}")
+    national_wall, national_cpu = page_seconds(admin, "/reports/national")
+    print(f"  {'whole hub page (median of ' + str(PAGE_RUNS) + ')':<38} {hub_wall:7.3f} s  (cpu here {hub_cpu:.3f} s)")
+    print(f"  {'whole national page (median of ' + str(PAGE_RUNS) + ')':<38} {national_wall:7.3f} s  (cpu here {national_cpu:.3f} s)")
+    with app.app_context():
         db.engine.dispose()
-    return slowest
+    return slowest, hub_wall, national_wall
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        sqlite_max = run(f"sqlite:///{Path(tmp) / 'reports.sqlite3'}")
+        sqlite_max, hub_page, national_page = run(f"sqlite:///{Path(tmp) / 'reports.sqlite3'}")
     pg = os.environ.get("DATABASE_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     try:
         import psycopg
@@ -171,6 +220,7 @@ def main() -> None:
     else:
         run(pg)
     print(f"report_max_seconds={sqlite_max:.3f}")
+    print(f"hub_page_seconds={hub_page:.3f} national_page_seconds={national_page:.3f}")
 
 
 if __name__ == "__main__":

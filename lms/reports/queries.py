@@ -1,4 +1,11 @@
-"""The figures hubs report, computed in SQL (GROUP BY over indexed columns).
+"""The figures hubs report, read in one pass per table they come from.
+
+A dashboard shows the same rows several times: lessons led feed the headline, the funnel,
+the month table and the hub table; certificates feed the headline, the funnel, the track
+table and the hub table. Reading each table once per page and deriving every figure from
+that pass keeps a whole page at a handful of queries (measured in bench/report_bench.py).
+Every figure also has its own function (CSV exports, tests) built on the same passes, so
+each is defined once. Nothing is cached: a revocation shows on the next page.
 
 A Scope narrows every figure: one hub (a coordinator's), or all hubs optionally
 filtered by hub or region (an admin's), a period, and a track.
@@ -6,53 +13,37 @@ filtered by hub or region (an admin's), a period, and a track.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, distinct, func, literal, select, union
+from sqlalchemy import and_, case, func, or_, select, union
 
 from lms.auth.models import User
 from lms.certificates.models import Certificate, LessonDelivery
-from lms.courses.models import Course, CourseText, Question, Quiz, Track
+from lms.courses.models import Course, Track
 from lms.extensions import db
 from lms.hubs.models import Hub
-from lms.learning.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt
+from lms.learning.models import Enrolment, LessonProgress, QuizAttempt
+from lms.reports.scope import (
+    EXPIRY_WINDOW_DAYS,
+    Scope,
+    courses_in_track,
+    hub_conditions,
+    is_volunteer,
+    people,
+)
+from lms.reports.scope import course_titles as _course_titles
+from lms.reports.scope import deliveries as _deliveries
+from lms.reports.scope import people as _people
+from lms.reports.scope import valid_certificates as _valid_certificates
+from lms.reports.trainers import MAX_CHOICES, course_completion, item_analysis
 
-EXPIRY_WINDOW_DAYS = 60
-
-
-@dataclass(frozen=True)
-class Scope:
-    date_from: date
-    date_to: date
-    hub_id: int | None = None
-    region: str | None = None
-    track_id: int | None = None
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.date_from, time.min)
-
-    @property
-    def end(self) -> datetime:
-        return datetime.combine(self.date_to + timedelta(days=1), time.min)
-
-
-def _people(scope: Scope):
-    """The users in scope, as a subquery of ids."""
-    stmt = select(User.id).where(("," + User.roles_text + ",").like("%,volunteer,%"))
-    if scope.hub_id is not None:
-        stmt = stmt.where(User.hub_id == scope.hub_id)
-    if scope.region:
-        stmt = stmt.join(Hub, Hub.id == User.hub_id).where(Hub.region == scope.region)
-    return stmt
-
-
-def _courses_in_track(scope: Scope):
-    stmt = select(Course.id)
-    if scope.track_id is not None:
-        stmt = stmt.where(Course.track_id == scope.track_id)
-    return stmt
+__all__ = [
+    "EXPIRY_WINDOW_DAYS", "MAX_CHOICES", "Dashboard", "Headline", "Scope", "_course_titles", "_deliveries", "_people",
+    "_valid_certificates", "course_completion", "course_table", "dashboard", "funnel", "headline", "hub_table",
+    "item_analysis", "month_table", "region_table", "track_table",
+]
 
 
 @dataclass(frozen=True)
@@ -68,168 +59,293 @@ class Headline:
     expiring_soon: int
 
 
-def headline(scope: Scope, today: date) -> Headline:
-    people = _people(scope)
-    registered = db.session.scalar(
-        select(func.count()).select_from(User).where(User.id.in_(people), User.created_at < scope.end)
-    )
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything a dashboard page shows."""
+
+    headline: Headline
+    funnel: list[tuple[str, int]]
+    courses: list[dict]
+    tracks: list[dict]
+    months: list[dict]
+    hub_rows: list[dict]
+    region_rows: list[dict]
+
+
+# ---- the passes: one query each
+
+def _rows(stmt) -> list:
+    """Plain rows on the session's connection (same transaction), without the ORM's per-row work."""
+    return db.session.connection().execute(stmt).all()
+
+
+@dataclass(frozen=True)
+class _Volunteers:
+    registered: int  # before the period's end, in scope
+    by_hub: dict  # hub id -> every volunteer of that hub
+
+
+def _volunteers(scope: Scope) -> _Volunteers:
+    rows = db.session.execute(
+        select(User.hub_id, func.count(), func.coalesce(func.sum(case((User.created_at < scope.end, 1), else_=0)), 0))
+        .where(is_volunteer(), *hub_conditions(scope)).group_by(User.hub_id)
+    ).all()
+    return _Volunteers(sum(before for _hub, _n, before in rows), {hub: n for hub, n, _before in rows})
+
+
+def _active(scope: Scope, today: date) -> int:
+    """Volunteers in scope who marked a lesson done or submitted a quiz in the last 30 days."""
     since = datetime.combine(min(today, scope.date_to) - timedelta(days=30), time.min)
-    active = union(
-        select(LessonProgress.user_id).where(LessonProgress.completed_at >= since, LessonProgress.user_id.in_(people)),
-        select(QuizAttempt.user_id).where(QuizAttempt.submitted_at >= since, QuizAttempt.user_id.in_(people)),
+    if hub_conditions(scope):
+        # A hub or region: ask each of its volunteers (one index probe each), rather than
+        # reading the whole country's recent activity.
+        return db.session.scalar(select(func.count()).select_from(User).where(
+            is_volunteer(), *hub_conditions(scope),
+            or_(select(LessonProgress.user_id).where(LessonProgress.user_id == User.id,
+                                                     LessonProgress.completed_at >= since).exists(),
+                select(QuizAttempt.id).where(QuizAttempt.user_id == User.id, QuizAttempt.submitted_at >= since).exists())))
+    # Everyone: deduplicate the recent activity first, then keep the volunteers; checking
+    # each of ~20,000 recent rows against the volunteers costs three times as much.
+    recent = union(
+        select(LessonProgress.user_id.label("user_id")).where(LessonProgress.completed_at >= since),
+        select(QuizAttempt.user_id.label("user_id")).where(QuizAttempt.submitted_at >= since),
     ).subquery()
-    active_count = db.session.scalar(select(func.count()).select_from(active))
-    led = _deliveries(scope)
-    lessons = db.session.execute(
-        select(
-            func.count(LessonDelivery.id),
-            func.coalesce(func.sum(case((LessonDelivery.online.is_(True), 1), else_=0)), 0),
-            func.coalesce(func.sum(LessonDelivery.children), 0),
-            func.coalesce(func.sum(LessonDelivery.parents), 0),
-            func.count(distinct(func.lower(func.trim(LessonDelivery.school)))),
-        ).where(*led)
-    ).one()
-    valid = _valid_certificates(scope, today)
-    certified = db.session.scalar(select(func.count(distinct(Certificate.user_id))).where(*valid))
-    expiring = db.session.scalar(
-        select(func.count(Certificate.id)).where(*valid, Certificate.expires_on <= today + timedelta(days=EXPIRY_WINDOW_DAYS))
-    )
-    return Headline(registered, active_count, lessons[0], lessons[1], lessons[2], lessons[3], lessons[4], certified, expiring)
+    return db.session.scalar(select(func.count()).select_from(recent).where(recent.c.user_id.in_(people(scope))))
 
 
-def _deliveries(scope: Scope) -> list:
-    conditions = [
-        LessonDelivery.status == "confirmed",
-        LessonDelivery.led_on >= scope.date_from,
-        LessonDelivery.led_on <= scope.date_to,
-        LessonDelivery.user_id.in_(_people(scope)),
-    ]
+@dataclass(frozen=True)
+class _Lessons:
+    count: int
+    online: int
+    children: int
+    parents: int
+    schools: int
+    leaders: int  # distinct volunteers who led one
+    months: list[dict]
+    by_hub: dict  # the leader's hub id -> (lessons, children, parents), whatever their role
+
+
+def _lessons(scope: Scope) -> _Lessons:
+    """Confirmed lessons led in the period: the rows (a few thousand), summed here."""
+    month = func.substr(func.cast(LessonDelivery.led_on, db.String), 1, 7)
+    conditions = [LessonDelivery.status == "confirmed", LessonDelivery.led_on >= scope.date_from,
+                  LessonDelivery.led_on <= scope.date_to]
+    if hub_conditions(scope):
+        # Stated as "lessons of these people" so SQLite starts from the hub's people
+        # (index on user_id), not from every lesson in the period: three times cheaper.
+        conditions.append(LessonDelivery.user_id.in_(select(User.id).where(*hub_conditions(scope))))
     if scope.track_id is not None:
         conditions.append(LessonDelivery.track_id == scope.track_id)
-    return conditions
+    rows = _rows(
+        select(month, LessonDelivery.school, LessonDelivery.online, LessonDelivery.children,
+               LessonDelivery.parents, LessonDelivery.user_id, User.hub_id, case((is_volunteer(), 1), else_=0))
+        .join(User, User.id == LessonDelivery.user_id).where(*conditions)
+    )
+    count = online = children = parents = 0
+    schools: set[str] = set()
+    leaders: set[int] = set()
+    months: dict[str, list] = {}
+    by_hub: dict = defaultdict(lambda: [0, 0, 0])
+    school_keys: dict[str, str] = {}
+    for led_month, school_name, is_online, kids, adults, user_id, hub_id, volunteer in rows:
+        # " School 7" and "school 7" are one school. Folded here rather than with SQL's
+        # lower(), which on SQLite is a Python function called once per row (see
+        # lms/transactions.py); names repeat, so each is folded once.
+        school = school_keys.get(school_name)
+        if school is None:
+            school = school_keys[school_name] = school_name.strip(" ").lower()
+        hub_total = by_hub[hub_id]
+        hub_total[0] += 1
+        hub_total[1] += kids or 0
+        hub_total[2] += adults or 0
+        if not volunteer:
+            continue
+        count += 1
+        online += 1 if is_online else 0
+        children += kids or 0
+        parents += adults or 0
+        schools.add(school)
+        leaders.add(user_id)
+        total = months.setdefault(led_month, [0, 0, 0, set()])
+        total[0] += 1
+        total[1] += kids or 0
+        total[2] += adults or 0
+        total[3].add(school)
+    return _Lessons(
+        count, online, children, parents, len(schools), len(leaders),
+        [{"month": m, "lessons": n, "children": c, "parents": p, "schools": len(s)}
+         for m, (n, c, p, s) in sorted(months.items())],
+        {hub: tuple(total) for hub, total in by_hub.items()},
+    )
 
 
-def _valid_certificates(scope: Scope, today: date) -> list:
-    conditions = [
-        Certificate.revoked_at.is_(None), Certificate.issued_on <= today, Certificate.expires_on > today,
-        Certificate.user_id.in_(_people(scope)),
-    ]
+@dataclass(frozen=True)
+class _Certificates:
+    certified_now: int  # distinct volunteers holding a valid certificate
+    expiring_soon: int  # valid certificates expiring within the window
+    ever_certified: int  # distinct volunteers issued one by the period's end
+    by_track: dict  # track id -> (issued in the period, eligible now, expiring soon)
+    by_hub: dict  # holder's hub id -> distinct holders of a valid one, whatever their role
+
+
+def _certificates(scope: Scope, today: date) -> _Certificates:
+    """Every certificate of the people in scope (a few thousand rows), with its state worked
+    out in SQL (valid today, expiring, issued in the period) and counted here."""
+    valid = and_(Certificate.revoked_at.is_(None), Certificate.issued_on <= today, Certificate.expires_on > today)
+    flag = lambda condition: case((condition, 1), else_=0)  # noqa: E731
+    conditions = list(hub_conditions(scope))
     if scope.track_id is not None:
         conditions.append(Certificate.track_id == scope.track_id)
-    return conditions
+    rows = _rows(
+        select(Certificate.user_id, Certificate.track_id, User.hub_id, flag(is_volunteer()), flag(valid),
+               flag(Certificate.expires_on <= today + timedelta(days=EXPIRY_WINDOW_DAYS)),
+               flag(and_(Certificate.issued_on >= scope.date_from, Certificate.issued_on <= scope.date_to)),
+               flag(Certificate.issued_on <= scope.date_to))
+        .join(User, User.id == Certificate.user_id).where(*conditions)
+    )
+    certified: set[int] = set()
+    ever: set[int] = set()
+    expiring = 0
+    by_track: dict = defaultdict(lambda: [0, set(), 0])
+    by_hub: dict = defaultdict(set)
+    for user_id, track_id, hub_id, volunteer, is_valid, expires_soon, issued_in_period, issued_by_end in rows:
+        if is_valid:
+            by_hub[hub_id].add(user_id)
+        if not volunteer:
+            continue
+        track = by_track[track_id]
+        if issued_in_period:
+            track[0] += 1
+        if issued_by_end:
+            ever.add(user_id)
+        if is_valid:
+            certified.add(user_id)
+            track[1].add(user_id)
+            if expires_soon:
+                expiring += 1
+                track[2] += 1
+    return _Certificates(len(certified), expiring, len(ever),
+                         {track: (i, len(v), x) for track, (i, v, x) in by_track.items()},
+                         {hub: len(holders) for hub, holders in by_hub.items()})
 
 
-def course_table(scope: Scope, language: str) -> list[dict]:
-    """Per course: enrolled in the period, still in progress, passed in the period."""
-    people = _people(scope)
+def _enrolment_counts(scope: Scope) -> dict:
+    """Course id -> (enrolled in the period, of those still in progress, passed in the period)."""
     in_period = and_(Enrolment.enrolled_at >= scope.start, Enrolment.enrolled_at < scope.end)
     passed_in_period = and_(Enrolment.passed_at >= scope.start, Enrolment.passed_at < scope.end)
+    total = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
     rows = db.session.execute(
-        select(
-            Course.id, Course.slug,
-            func.coalesce(func.sum(case((in_period, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((and_(in_period, Enrolment.passed_at.is_(None)), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((passed_in_period, 1), else_=0)), 0),
-        )
-        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id.in_(people)))
-        .where(Course.id.in_(_courses_in_track(scope)))
-        .group_by(Course.id, Course.slug)
-        .order_by(Course.slug)
+        select(Enrolment.course_id, total(in_period), total(and_(in_period, Enrolment.passed_at.is_(None))),
+               total(passed_in_period))
+        .where(Enrolment.user_id.in_(people(scope)), Enrolment.course_id.in_(courses_in_track(scope)))
+        .group_by(Enrolment.course_id)
     ).all()
+    return {course_id: (e, p, d) for course_id, e, p, d in rows}
+
+
+def _enrolled_and_passed(scope: Scope) -> tuple[int, int]:
+    """Distinct volunteers who enrolled in, and who passed, a course by the period's end."""
+    enrolled, passed = db.session.execute(
+        select(func.count(func.distinct(case((Enrolment.enrolled_at < scope.end, Enrolment.user_id)))),
+               func.count(func.distinct(case((Enrolment.passed_at < scope.end, Enrolment.user_id)))))
+        .where(Enrolment.user_id.in_(people(scope)), Enrolment.course_id.in_(courses_in_track(scope)))
+    ).one()
+    return enrolled, passed
+
+
+# ---- the figures, each from the passes above
+
+def _headline(volunteers: _Volunteers, active: int, lessons: _Lessons, certificates: _Certificates) -> Headline:
+    return Headline(volunteers.registered, active, lessons.count, lessons.online, lessons.children, lessons.parents,
+                    lessons.schools, certificates.certified_now, certificates.expiring_soon)
+
+
+def _funnel(volunteers: _Volunteers, enrolled_passed: tuple[int, int], certificates: _Certificates,
+            lessons: _Lessons) -> list[tuple[str, int]]:
+    enrolled, passed = enrolled_passed
+    return [("registered", volunteers.registered), ("enrolled", enrolled), ("passed", passed),
+            ("certified", certificates.ever_certified), ("led", lessons.leaders)]
+
+
+def _course_rows(scope: Scope, counts: dict, language: str) -> list[dict]:
+    courses = db.session.execute(select(Course.id, Course.slug).where(Course.id.in_(courses_in_track(scope)))
+                                 .order_by(Course.slug)).all()
     titles = _course_titles(language)
-    return [{"course": slug, "title": titles.get(cid, slug), "enrolled": e, "in_progress": p, "passed": d}
-            for cid, slug, e, p, d in rows]
+    rows = []
+    for course_id, slug in courses:
+        enrolled, in_progress, passed = counts.get(course_id, (0, 0, 0))
+        rows.append({"course": slug, "title": titles.get(course_id, slug), "enrolled": enrolled,
+                     "in_progress": in_progress, "passed": passed})
+    return rows
 
 
-def _course_titles(language: str) -> dict[int, str]:
-    rows = db.session.execute(select(CourseText.course_id, CourseText.language, CourseText.title, Course.default_language)
-                              .join(Course, Course.id == CourseText.course_id)).all()
-    titles: dict[int, str] = {}
-    for course_id, lang, title, default in rows:
-        if lang == language or (lang == default and course_id not in titles):
-            titles[course_id] = title
-    return titles
-
-
-def track_table(scope: Scope, today: date, language: str) -> list[dict]:
-    """Per track: certificates issued in the period, eligible now, expiring within 60 days."""
-    people = _people(scope)
-    issued = and_(Certificate.issued_on >= scope.date_from, Certificate.issued_on <= scope.date_to)
-    valid = and_(Certificate.revoked_at.is_(None), Certificate.issued_on <= today, Certificate.expires_on > today)
-    expiring = and_(valid, Certificate.expires_on <= today + timedelta(days=EXPIRY_WINDOW_DAYS))
-    stmt = (
-        select(
-            Track.id, Track.slug, Track.title,
-            func.coalesce(func.sum(case((issued, 1), else_=0)), 0),
-            func.count(distinct(case((valid, Certificate.user_id)))),
-            func.coalesce(func.sum(case((expiring, 1), else_=0)), 0),
-        )
-        .outerjoin(Certificate, and_(Certificate.track_id == Track.id, Certificate.user_id.in_(people)))
-        .group_by(Track.id)  # the primary key: PostgreSQL then allows the other columns (JSON cannot be grouped)
-        .order_by(Track.position)
-    )
+def _track_rows(scope: Scope, certificates: _Certificates, language: str) -> list[dict]:
+    stmt = select(Track.id, Track.slug, Track.title).order_by(Track.position)
     if scope.track_id is not None:
         stmt = stmt.where(Track.id == scope.track_id)
-    return [{"track": slug, "title": (title or {}).get(language) or (title or {}).get("en", slug),
-             "issued": i, "eligible_now": v, "expiring_soon": x}
-            for _tid, slug, title, i, v, x in db.session.execute(stmt).all()]
+    rows = []
+    for track_id, slug, title in db.session.execute(stmt).all():
+        issued, eligible, expiring = certificates.by_track.get(track_id, (0, 0, 0))
+        rows.append({"track": slug, "title": (title or {}).get(language) or (title or {}).get("en", slug),
+                     "issued": issued, "eligible_now": eligible, "expiring_soon": expiring})
+    return rows
 
 
-def month_table(scope: Scope) -> list[dict]:
-    """Confirmed lessons led per month: lessons, children, parents, schools."""
-    month = func.substr(func.cast(LessonDelivery.led_on, db.String), 1, 7)
-    rows = db.session.execute(
-        select(month, func.count(LessonDelivery.id), func.sum(LessonDelivery.children), func.sum(LessonDelivery.parents),
-               func.count(distinct(func.lower(func.trim(LessonDelivery.school)))))
-        .where(*_deliveries(scope)).group_by(month).order_by(month)
-    ).all()
-    return [{"month": m, "lessons": n, "children": c or 0, "parents": p or 0, "schools": s} for m, n, c, p, s in rows]
+def _hub_rows(scope: Scope, volunteers: _Volunteers, certificates: _Certificates, lessons: _Lessons) -> list[dict]:
+    rows = []
+    for hub_id, name, region in db.session.execute(select(Hub.id, Hub.name, Hub.region).order_by(Hub.region, Hub.name)):
+        if scope.region and region != scope.region:
+            continue
+        if scope.hub_id is not None and hub_id != scope.hub_id:
+            continue
+        n, c, p = lessons.by_hub.get(hub_id, (0, 0, 0))
+        rows.append({"hub": name, "region": region, "volunteers": volunteers.by_hub.get(hub_id, 0),
+                     "certified_now": certificates.by_hub.get(hub_id, 0), "lessons": n, "children": c, "parents": p})
+    return rows
+
+
+def dashboard(scope: Scope, today: date, language: str, *, national: bool) -> Dashboard:
+    """A whole dashboard page: seven queries (eight with the hub table), each table read once."""
+    volunteers, lessons, certificates = _volunteers(scope), _lessons(scope), _certificates(scope, today)
+    hubs = _hub_rows(scope, volunteers, certificates, lessons) if national else []
+    return Dashboard(
+        headline=_headline(volunteers, _active(scope, today), lessons, certificates),
+        funnel=_funnel(volunteers, _enrolled_and_passed(scope), certificates, lessons),
+        courses=_course_rows(scope, _enrolment_counts(scope), language),
+        tracks=_track_rows(scope, certificates, language),
+        months=lessons.months,
+        hub_rows=hubs,
+        region_rows=region_table(hubs) if national else [],
+    )
+
+
+def headline(scope: Scope, today: date) -> Headline:
+    return _headline(_volunteers(scope), _active(scope, today), _lessons(scope), _certificates(scope, today))
 
 
 def funnel(scope: Scope) -> list[tuple[str, int]]:
     """Distinct volunteers at each step, within the period."""
-    people = _people(scope)
-    courses = _courses_in_track(scope)
-    registered = db.session.scalar(select(func.count()).select_from(User).where(User.id.in_(people), User.created_at < scope.end))
-    enrolled = db.session.scalar(select(func.count(distinct(Enrolment.user_id))).where(
-        Enrolment.user_id.in_(people), Enrolment.course_id.in_(courses), Enrolment.enrolled_at < scope.end))
-    passed = db.session.scalar(select(func.count(distinct(Enrolment.user_id))).where(
-        Enrolment.user_id.in_(people), Enrolment.course_id.in_(courses), Enrolment.passed_at < scope.end))
-    cert_conditions = [Certificate.user_id.in_(people), Certificate.issued_on <= scope.date_to]
-    if scope.track_id is not None:
-        cert_conditions.append(Certificate.track_id == scope.track_id)
-    certified = db.session.scalar(select(func.count(distinct(Certificate.user_id))).where(*cert_conditions))
-    led = db.session.scalar(select(func.count(distinct(LessonDelivery.user_id))).where(*_deliveries(scope)))
-    return [("registered", registered), ("enrolled", enrolled), ("passed", passed), ("certified", certified), ("led", led)]
+    return _funnel(_volunteers(scope), _enrolled_and_passed(scope), _certificates(scope, date.today()), _lessons(scope))
+
+
+def course_table(scope: Scope, language: str) -> list[dict]:
+    """Per course: enrolled in the period, still in progress, passed in the period."""
+    return _course_rows(scope, _enrolment_counts(scope), language)
+
+
+def track_table(scope: Scope, today: date, language: str) -> list[dict]:
+    """Per track: certificates issued in the period, eligible now, expiring within 60 days."""
+    return _track_rows(scope, _certificates(scope, today), language)
+
+
+def month_table(scope: Scope) -> list[dict]:
+    """Confirmed lessons led per month: lessons, children, parents, schools."""
+    return _lessons(scope).months
 
 
 def hub_table(scope: Scope, today: date) -> list[dict]:
     """National view: one row per hub (with its region)."""
-    people_hub = select(User.id, User.hub_id).where(("," + User.roles_text + ",").like("%,volunteer,%")).subquery()
-    volunteers = dict(db.session.execute(select(people_hub.c.hub_id, func.count()).group_by(people_hub.c.hub_id)).all())
-    valid = [Certificate.revoked_at.is_(None), Certificate.issued_on <= today, Certificate.expires_on > today]
-    if scope.track_id is not None:
-        valid.append(Certificate.track_id == scope.track_id)
-    certified = dict(db.session.execute(
-        select(User.hub_id, func.count(distinct(Certificate.user_id))).join(User, User.id == Certificate.user_id)
-        .where(*valid).group_by(User.hub_id)).all())
-    led_conditions = [LessonDelivery.status == "confirmed", LessonDelivery.led_on >= scope.date_from, LessonDelivery.led_on <= scope.date_to]
-    if scope.track_id is not None:
-        led_conditions.append(LessonDelivery.track_id == scope.track_id)
-    lessons = {row[0]: row[1:] for row in db.session.execute(
-        select(User.hub_id, func.count(LessonDelivery.id), func.sum(LessonDelivery.children), func.sum(LessonDelivery.parents))
-        .join(User, User.id == LessonDelivery.user_id).where(*led_conditions).group_by(User.hub_id)).all()}
-    hubs = db.session.scalars(select(Hub).order_by(Hub.region, Hub.name)).all()
-    rows = []
-    for hub in hubs:
-        if scope.region and hub.region != scope.region:
-            continue
-        if scope.hub_id is not None and hub.id != scope.hub_id:
-            continue
-        n, c, p = lessons.get(hub.id, (0, 0, 0))
-        rows.append({"hub": hub.name, "region": hub.region, "volunteers": volunteers.get(hub.id, 0),
-                     "certified_now": certified.get(hub.id, 0), "lessons": n, "children": c or 0, "parents": p or 0})
-    return rows
+    return _hub_rows(scope, _volunteers(scope), _certificates(scope, today), _lessons(scope))
 
 
 def region_table(hub_rows: list[dict]) -> list[dict]:
@@ -241,76 +357,3 @@ def region_table(hub_rows: list[dict]) -> list[dict]:
         for key in ("volunteers", "certified_now", "lessons", "children", "parents"):
             total[key] += row[key]
     return list(regions.values())
-
-
-# ---- trainers' view
-
-def _days_to_complete():
-    if db.engine.dialect.name == "postgresql":
-        return func.extract("epoch", Enrolment.passed_at - Enrolment.enrolled_at) / 86400.0
-    return func.julianday(Enrolment.passed_at) - func.julianday(Enrolment.enrolled_at)
-
-
-def course_completion(scope: Scope, language: str) -> list[dict]:
-    """Per course: enrolled, passed, completion rate and the median days to complete."""
-    people = _people(scope)
-    rows = db.session.execute(
-        select(Course.id, Course.slug, func.count(Enrolment.id), func.count(Enrolment.passed_at))
-        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id.in_(people)))
-        .where(Course.id.in_(_courses_in_track(scope)))
-        .group_by(Course.id, Course.slug).order_by(Course.slug)
-    ).all()
-    titles = _course_titles(language)
-    result = []
-    days = _days_to_complete()
-    for course_id, slug, enrolled, passed in rows:
-        median = None
-        if passed:
-            ordered = (select(days.label("d")).where(Enrolment.course_id == course_id, Enrolment.passed_at.is_not(None),
-                                                     Enrolment.user_id.in_(people)).order_by(days))
-            middle = db.session.scalars(ordered.limit(2 - passed % 2).offset((passed - 1) // 2)).all()
-            median = round(sum(float(x) for x in middle) / len(middle), 1)
-        result.append({"course": slug, "title": titles.get(course_id, slug), "enrolled": enrolled, "passed": passed,
-                       "completion_rate": round(100 * passed / enrolled, 1) if enrolled else 0.0,
-                       "median_days": median})
-    return result
-
-
-MAX_CHOICES = 8
-
-
-def _scoped_users(scope: Scope):
-    """None when the scope covers everyone (no filter needed), else the people subquery."""
-    return _people(scope) if scope.hub_id is not None or scope.region else None
-
-
-def item_analysis(course_id: int, scope: Scope) -> list[dict]:
-    """Per question: answers, share correct, and how often each choice was picked."""
-    padded = literal(",") + AttemptAnswer.choices + literal(",")
-    choice_columns = [func.sum(case((padded.like(f"%,{i},%"), 1), else_=0)) for i in range(MAX_CHOICES)]
-    stmt = (
-        select(AttemptAnswer.question_id, func.count(), func.sum(case((AttemptAnswer.status == "correct", 1), else_=0)),
-               *choice_columns)
-        .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
-        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-        .where(Quiz.course_id == course_id, QuizAttempt.submitted_at >= scope.start, QuizAttempt.submitted_at < scope.end)
-        .group_by(AttemptAnswer.question_id)
-    )
-    people = _scoped_users(scope)
-    if people is not None:
-        stmt = stmt.where(QuizAttempt.user_id.in_(people))
-    counts = {row[0]: row[1:] for row in db.session.execute(stmt).all()}
-    questions = db.session.execute(
-        select(Question.id, Question.slug, Question.position, Question.kind, Question.content, Quiz.slug)
-        .join(Quiz, Quiz.id == Question.quiz_id)
-        .where(Quiz.course_id == course_id, Question.removed.is_(False))
-        .order_by(Quiz.position, Question.position)
-    ).all()
-    result = []
-    for qid, slug, position, kind, content, quiz_slug in questions:
-        answers, correct, *picked = counts.get(qid, (0, 0, *[0] * MAX_CHOICES))
-        choice_count = len(next(iter((content or {}).values()), {}).get("choices", []))
-        result.append({"question": slug, "quiz": quiz_slug, "position": position, "kind": kind, "answers": answers,
-                       "correct_share": round(100 * (correct or 0) / answers, 1) if answers else 0.0,
-                       "choices": [int(c or 0) for c in picked[:choice_count]]})
-    return result

@@ -39,18 +39,17 @@ def _scope(hub_id: int | None, *, allow_hub_filter: bool) -> queries.Scope:
 
 
 def _dashboard(scope: queries.Scope, *, hub: Hub | None, national: bool):
-    language, today = current_locale(), date.today()
-    months = queries.month_table(scope)
-    hubs = queries.hub_table(scope, today) if national else []
+    # The whole page from one pass per table (queries.dashboard), read fresh every time.
+    figures = queries.dashboard(scope, date.today(), current_locale(), national=national)
+    months = figures.months
+    all_hubs = db.session.scalars(select(Hub).order_by(Hub.name)).all() if national else []
     return render_template(
         "reports/dashboard.html", hub=hub, national=national, scope=scope,
-        headline=queries.headline(scope, today), funnel=queries.funnel(scope),
-        courses=queries.course_table(scope, language), tracks=queries.track_table(scope, today, language),
-        months=months, hub_rows=hubs, region_rows=queries.region_table(hubs) if national else [],
+        headline=figures.headline, funnel=figures.funnel, courses=figures.courses, tracks=figures.tracks,
+        months=months, hub_rows=figures.hub_rows, region_rows=figures.region_rows,
         month_chart=bar_chart([m["month"] for m in months], [m["lessons"] for m in months], title="lessons"),
         all_tracks=db.session.scalars(select(Track).order_by(Track.position)).all(),
-        all_hubs=db.session.scalars(select(Hub).order_by(Hub.name)).all() if national else [],
-        regions=sorted({h.region for h in db.session.scalars(select(Hub))}) if national else [],
+        all_hubs=all_hubs, regions=sorted({h.region for h in all_hubs}),
     )
 
 

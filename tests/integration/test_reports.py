@@ -181,3 +181,30 @@ def test_every_hub_table_downloads_as_csv(app, world, table):
     if table == "funnel":
         assert rows[1:] == [["registered", "3"], ["enrolled in a course", "2"], ["passed a course", "1"], ["certified", "1"],
                             ["led a lesson", "1"]]
+
+
+def test_dashboard_page_figures_are_the_per_table_figures(world):
+    """The page reads each table once (queries.dashboard); the CSV tables use the per-table
+    functions: both must give the same figures, for every kind of scope."""
+    track = world["track"]
+    for scope in (scope_for(world["hub_a"]), scope_for(None), scope_for(None, region="North"),
+                  scope_for(None, track_id=track.id), scope_for(world["hub_b"], region="North")):
+        page = queries.dashboard(scope, TODAY, "en", national=True)
+        assert page.headline == queries.headline(scope, TODAY)
+        assert page.funnel == queries.funnel(scope)
+        assert page.courses == queries.course_table(scope, "en")
+        assert page.tracks == queries.track_table(scope, TODAY, "en")
+        assert page.months == queries.month_table(scope)
+        assert page.hub_rows == queries.hub_table(scope, TODAY)
+        assert page.region_rows == queries.region_table(page.hub_rows)
+    assert queries.dashboard(scope_for(world["hub_b"], region="North"), TODAY, "en", national=True).headline.registered == 0
+
+
+def test_volunteers_are_counted_whatever_other_roles_they_hold(world):
+    hub = world["hub_a"]
+    for roles in (("volunteer", "trainer"), ("coordinator", "volunteer"), ("admin", "trainer", "volunteer")):
+        make_user(hub, roles=roles)
+    make_user(hub, roles=("trainer",))
+    a = scope_for(hub)
+    assert queries.headline(a, TODAY).registered == 3 + 3  # the trainer alone is not a volunteer
+    assert queries.funnel(a)[0] == ("registered", 6)
