@@ -42,7 +42,7 @@ def lesson_quiz() -> str:
 
 def lesson_hint() -> str:
     """The first paragraph of a new lesson, to write over."""
-    return (_("Write the lesson here. The “How to write” help above the text shows headings, lists, pictures, "
+    return (_("Write the lesson here. The “How to write” help below the text shows headings, lists, pictures, "
               "boxes and quiz questions.") + "\n")
 
 
