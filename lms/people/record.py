@@ -17,9 +17,12 @@ from lms.domain import duties
 from lms.extensions import db
 from lms.learning import queries
 from lms.learning.models import Enrolment, QuizAttempt
+from lms.notices import texts
+from lms.notices.models import Notice, NoticeDelivery
 from lms.people import activity
 
 ATTEMPTS_SHOWN = 100
+NOTICES_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,13 @@ class CertificateLine:
 
 
 @dataclass(frozen=True)
+class NoticeLine:
+    notice: Notice
+    text: texts.NoticeText
+    email: str | None  # the email's state (pending, sent, skipped, failed), None when none was made
+
+
+@dataclass(frozen=True)
 class Record:
     person: User
     last_activity: datetime | None
@@ -53,6 +63,7 @@ class Record:
     certificates: list[CertificateLine]
     deliveries: list[LessonDelivery]
     children_reached: int  # confirmed lessons only
+    notices: list[NoticeLine]
     may_reset_link: bool
     may_change_access: bool
     may_review_lessons: bool
@@ -107,6 +118,7 @@ def build(person: User, viewer: User, language: str, on: date | None = None) -> 
         select(LessonDelivery).where(LessonDelivery.user_id == person.id).order_by(LessonDelivery.led_on.desc())
     ).all()
     return Record(
+        notices=notices_sent(person.id, language),
         person=person,
         last_activity=activity.last_activity(person.id),
         courses=course_lines,
@@ -120,3 +132,18 @@ def build(person: User, viewer: User, language: str, on: date | None = None) -> 
         may_review_lessons=duties.may_review_lesson(acting, subject, person.hub_id),
         may_lift_holds=any(h.lifted_at is None and duties.may_lift_hold(acting, subject, h.hub_id) for h in holds),
     )
+
+
+def notices_sent(user_id: int, language: str) -> list[NoticeLine]:
+    """The person's latest notices, in the viewer's language, with what became of each email."""
+    notices = db.session.scalars(
+        select(Notice).where(Notice.user_id == user_id).order_by(Notice.created_at.desc(), Notice.id.desc())
+        .limit(NOTICES_SHOWN)
+    ).all()
+    if not notices:
+        return []
+    emails = dict(db.session.execute(
+        select(NoticeDelivery.notice_id, NoticeDelivery.state)
+        .where(NoticeDelivery.notice_id.in_([n.id for n in notices]), NoticeDelivery.channel == "email")
+    ).all())
+    return [NoticeLine(n, texts.render(n.kind, n.data or {}, language), emails.get(n.id)) for n in notices]

@@ -121,3 +121,21 @@ def test_members_page_shows_roles_in_words(app, hub):
     make_user(hub, roles=("coordinator",), name="Coordinator Two")
     html = client_of(app, make_user(hub, roles=("coordinator",))).get(f"/hubs/{hub.id}/members").get_data(as_text=True)
     assert "Hub coordinator" in html and "<td>coordinator</td>" not in html
+
+
+def test_record_lists_notices_sent_with_the_emails_state(app, hub, record_of):
+    from lms.notices import services as notices
+
+    person, _old, valid = record_of
+    notices.emit(person.id, "certificate_issued", track={"en": "Prevention"}, serial=valid.serial,
+                 expires_on=valid.expires_on.isoformat())
+    db.session.commit()
+    html = client_of(app, make_user(hub, roles=("coordinator",))).get(f"/people/{person.id}").get_data(as_text=True)
+    assert 'id="notices"' in html
+    assert "Your certificate is ready: Prevention" in html and "not read yet" in html and "waiting to be sent" in html
+
+
+def test_staff_without_the_volunteer_role_keep_their_own_learning_folded(app, hub):
+    html = client_of(app, make_user(hub, roles=("coordinator",))).get("/dashboard").get_data(as_text=True)
+    assert '<details class="own-learning"><summary>Your own learning</summary>' in html
+    assert html.index('id="inbox"') < html.index("own-learning")
