@@ -72,6 +72,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(notices_bp)
+    from lms.notices import queue as notices_queue
+
+    notices_queue.init_app(app)  # a Redis job after commits that wrote notices, when configured
 
     from lms import errors
     from lms.main import assets, chrome

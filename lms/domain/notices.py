@@ -93,11 +93,6 @@ def digest_key(user_id: int, on: date) -> str:
     return f"digest:{user_id}:{year}-W{week:02d}"
 
 
-def lease_expired(claimed_until: datetime | None, now: datetime) -> bool:
-    """A claim nobody holds, or one whose holder died: free to take."""
-    return claimed_until is None or claimed_until < now
-
-
 RETRY_DELAYS = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=12))
 
 
