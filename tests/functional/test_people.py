@@ -139,3 +139,14 @@ def test_staff_without_the_volunteer_role_keep_their_own_learning_folded(app, hu
     html = client_of(app, make_user(hub, roles=("coordinator",))).get("/dashboard").get_data(as_text=True)
     assert '<details class="own-learning"><summary>Your own learning</summary>' in html
     assert html.index('id="inbox"') < html.index("own-learning")
+
+
+def test_audit_log_names_link_to_the_record(app, hub, record_of):
+    from lms import audit
+
+    person, _old, _valid = record_of
+    coordinator = make_user(hub, roles=("coordinator",))
+    audit.record("certificate.revoke", actor=coordinator, target=person, hub_id=hub.id, reason="test")
+    db.session.commit()
+    html = client_of(app, coordinator).get("/audit").get_data(as_text=True)
+    assert f'href="/people/{person.id}"' in html and f'href="/people/{coordinator.id}"' in html
