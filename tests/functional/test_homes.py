@@ -248,3 +248,17 @@ def test_registration_offers_no_hub_until_one_is_chosen(app, client, hub, other_
     assert db.session.scalar(select(User).where(User.email == "nurlan@example.org")) is None
     assert client.post("/register", data={**data, "hub_id": str(other_hub.id)}).status_code == 302
     assert db.session.scalar(select(User).where(User.email == "nurlan@example.org")).hub_id == other_hub.id
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("ru", ["Ждёт вас в хабе", "волонтёра готовы к сертификации"]),  # the plural form for 2
+    ("kk", ["хабында сізді күтіп тұр", "сертификаттауға дайын волонтер"]),
+])
+def test_inbox_speaks_the_coordinators_language_with_plurals(app, hub, track_course, language, expected):
+    course, track = track_course
+    fill_hub(hub, course, track, 2)
+    client = app.test_client()
+    login(client, make_user(hub, roles=("coordinator",), locale=language))
+    page = client.get("/dashboard").get_data(as_text=True)
+    for text in expected:
+        assert text in page, text
