@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from lms.auth.models import User
@@ -383,4 +383,19 @@ def seed_hub(hubs: dict[str, Hub], today: date | None = None) -> str:
         other = seeder.track(auto + 1)[1][0]
         if len(seeder.tracks) > 1 and other not in seeder.track(auto)[1]:
             _in_progress(seeder, demo_volunteer, DEMO_VOLUNTEER_STAGE, other, 2)
-    return f"demo volunteers: {len(PEOPLE)} seeded in {len({p.hub for p in PEOPLE})} hubs (every stage in kokshetau)"
+    notices = _reminders()
+    return (f"demo volunteers: {len(PEOPLE)} seeded in {len({p.hub for p in PEOPLE})} hubs (every stage in kokshetau)"
+            + notices)
+
+
+def _reminders() -> str:
+    """Notices that come with time (expiry reminders, the coordinators' weekly digest), made
+    now so the bells are not empty; the ones events make (certificate issued or revoked,
+    lesson confirmed or rejected) came with the services above."""
+    try:
+        from lms.notices.due import enqueue_due
+        from lms.notices.models import Notice
+    except ImportError:  # a build without notifications
+        return ""
+    enqueue_due(utcnow())
+    return f"; {db.session.scalar(select(func.count()).select_from(Notice))} notices"

@@ -68,6 +68,12 @@ def test_demo_seeds_every_stage_in_the_coordinators_hub(app, runner, shipped_cou
     assert phone_only.email is None and phone_only.phone == "+77015550102"
     demo_volunteer = people["Demo Volunteer"]
     assert any(c.user_id == demo_volunteer.id for c in valid)
+    # Bells are not empty: notices of events (issued, revoked, lesson confirmed or rejected) and reminders.
+    from lms.notices.models import Notice
+
+    kinds = set(db.session.scalars(select(Notice.kind)))
+    assert {"certificate_issued", "certificate_revoked", "lesson_confirmed", "lesson_rejected"} <= kinds
+    assert any("expir" in kind for kind in kinds) and any("digest" in kind for kind in kinds), kinds
     # Other hubs have people too, so the national dashboard has several rows.
     assert db.session.scalar(select(func.count(func.distinct(User.hub_id))).where(User.roles_text == "volunteer")) >= 4
 
@@ -78,10 +84,13 @@ def test_demo_twice_adds_nobody_and_empty_seeds_accounts_only(app, runner, shipp
     assert count(User) == 4 and count(Certificate) == 0
     first = runner.invoke(args=["demo"])
     assert "18 seeded" in first.output
-    counts = [count(model) for model in (User, Certificate, LessonDelivery, Enrolment, QuizAttempt, CertificationHold)]
+    from lms.notices.models import Notice
+
+    models = (User, Certificate, LessonDelivery, Enrolment, QuizAttempt, CertificationHold, Notice)
+    counts = [count(model) for model in models]
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "already seeded" in second.output and "demo-" not in second.output
-    assert [count(model) for model in (User, Certificate, LessonDelivery, Enrolment, QuizAttempt, CertificationHold)] == counts
+    assert [count(model) for model in models] == counts
 
 
 def test_demo_without_courses_says_how_to_get_volunteers(app, runner):
