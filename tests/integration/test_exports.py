@@ -177,3 +177,12 @@ def test_xlsx_writer_keeps_text_as_text_and_drops_control_characters(app):
     assert values[2][2] == 0 and values[0][2] == 1.5
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     assert text.startswith("\ufeffName,When,Score") and "'+7 701 123" in text
+
+
+def test_dashboard_offers_excel_beside_every_csv(app, world):  # noqa: F811
+    coordinator = make_user(world["hub_a"], roles=("coordinator",), locale="ru")
+    page = client_for(app, coordinator).get(f"/reports/hub/{world['hub_a'].id}").get_data(as_text=True)
+    hub_id = world["hub_a"].id
+    for table in ("funnel", "months", "lessons", "courses", "tracks"):
+        assert f"/reports/hub/{hub_id}/{table}.xlsx" in page and f"/reports/hub/{hub_id}/{table}.csv" in page, table
+    assert "Excel (XLSX)" in page and "Скачать:" in page
