@@ -5,7 +5,12 @@ Authors see quiz questions with the correct answers marked: it is their own quiz
 
 from __future__ import annotations
 
+import html
 import io
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -77,12 +82,49 @@ def _questions(quiz_text: str, first_line: int, path: str, renderer: Renderer, s
     return shown
 
 
-def preview(path: str, text: str, files: dict[str, bytes], media_prefix: str) -> Preview:
-    """The author's view of one file. The front matter goes through the same strict YAML
-    reader as the checker (no alias bombs), and text past the checker's size limit is
-    not parsed at all, so a preview's work is bounded like a check's."""
+RENDER_SECONDS = 2.0  # Markdown rendering of hostile text can be slow; the preview stops here
+
+
+class _TooSlow(BaseException):  # not an Exception: library code that catches those must not swallow it
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise _TooSlow after `seconds` of wall time. Needs the main thread (as in gunicorn's
+    sync workers); elsewhere only the size limit bounds the work."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def preview(path: str, text: str, files: dict[str, bytes], media_prefix: str,
+            seconds: float = RENDER_SECONDS) -> Preview:
+    """The author's view of one file, bounded in size and time: the front matter goes
+    through the checker's strict YAML reader (no alias bombs), text past the checker's
+    size limit is not parsed, and rendering that takes longer than `seconds` gives way to
+    the plain text."""
     if len(text.encode("utf-8")) > TEXT_FILE_BYTES_MAX:
         return Preview("", "", [])
+    try:
+        with _time_limit(seconds):
+            return _preview(path, text, files, media_prefix)
+    except _TooSlow:
+        return Preview("", f"<pre>{html.escape(text)}</pre>", [])
+
+
+def _preview(path: str, text: str, files: dict[str, bytes], media_prefix: str) -> Preview:
     renderer = Renderer(media_prefix=media_prefix, image_sizes=image_sizes(files))
     collector = Collector(path)  # problems are shown by the validator, not here
     base = path.rsplit("/", 1)[-1]

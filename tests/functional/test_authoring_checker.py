@@ -56,3 +56,13 @@ def test_preview_shows_a_fenced_quiz_example_as_code_not_as_questions():
     text = "---\ntitle: L\n---\n```\n::: quiz\n### Q a\nA?\n\n(x) Yes\n:::\n```\n"
     shown = preview("c/01-a.md", text, {}, "/media/c/")
     assert shown.questions == [] and "::: quiz" in shown.body_html
+
+
+def test_a_preview_that_renders_too_long_shows_the_plain_text_instead():
+    slow = "---\ntitle: Slow\n---\n" + "[" * 3000 + "\n"  # seconds of work for Python-Markdown
+    started = time.perf_counter()
+    shown = preview("c/01-a.md", slow, {}, "/media/c/", seconds=0.2)
+    assert time.perf_counter() - started < 1.0
+    assert shown.body_html.startswith("<pre>---\ntitle: Slow") and shown.questions == []
+    quick = preview("c/01-a.md", "---\ntitle: Quick\n---\nText.\n", {}, "/media/c/", seconds=0.2)
+    assert quick.title == "Quick" and "<p>Text.</p>" in quick.body_html

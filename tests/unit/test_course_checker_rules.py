@@ -237,7 +237,7 @@ def test_a_zip_with_a_symbolic_link_is_refused():
 
 def test_a_huge_text_file_is_refused_before_parsing():
     _source, problems = check({"course.md": COURSE.format(extra=""), "01-a.md": LESSON + "x" * (600 * 1024)})
-    assert "c/01-a.md:1: the file is larger than 512 KB; split it into several lessons" in messages(problems)
+    assert "c/01-a.md:1: the file is larger than 128 KB; split it into several lessons" in messages(problems)
 
 
 def test_the_editors_lesson_list_reads_front_matter_with_the_strict_reader():
@@ -347,3 +347,11 @@ def test_a_nul_character_is_refused_with_its_line_as_postgresql_cannot_store_it(
     _source, problems = parse_course_files("c", {"course.md": COURSE.format(extra="").encode(),
                                                  "01-a.md": LESSON.encode() + b"\xff\n"}, display_prefix="c")
     assert messages(problems) == ["c/01-a.md:1: the file is not UTF-8 text (line 6)"]
+
+
+def test_many_brackets_outside_code_are_refused_at_the_line_passing_the_cap():
+    lines = ["[" * 100] * 6
+    lesson = LESSON + "\n".join(lines) + "\n```\n" + "[" * 1000 + "\n```\n"
+    assert messages(check({"course.md": COURSE.format(extra=""), "01-a.md": lesson})[1]) == [
+        "c/01-a.md:11: more than 500 '[' characters outside code in this file (the page would take too long to show); "
+        "put such text in a fenced code block or split the file"]

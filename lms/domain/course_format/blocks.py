@@ -111,3 +111,26 @@ def scan_lesson_body(body: str, body_line: int, collector: Collector) -> BodySca
     rest = "".join(lines[:start] + lines[end + 1 :])
     checked = "".join(lines[:start] + ["\n"] * (end + 1 - start) + lines[end + 1 :])
     return BodyScan(rest, quiz_text, body_line + start + 1, code_lines, checked)
+
+
+# Python-Markdown's inline patterns slow down sharply (worse than quadratic) on many '['
+# or '<' in one document: 2,000 unclosed '[' take seconds, 10,000 minutes. The shipped
+# courses use at most a few dozen per file; these caps keep the worst case near 0.2 s.
+MARKUP_CAPS = {"[": 500, "<": 1000}
+
+
+def check_markup_load(text: str, first_line: int, collector: Collector) -> None:
+    """Refuse more '[' or '<' outside fenced code than the renderer handles quickly."""
+    fences = FenceTracker()
+    counts = dict.fromkeys(MARKUP_CAPS, 0)
+    for offset, raw in enumerate(text.splitlines()):
+        if fences.feed(raw, first_line + offset):
+            continue
+        for char, cap in MARKUP_CAPS.items():
+            if counts[char] > cap:
+                continue
+            counts[char] += raw.count(char)
+            if counts[char] > cap:
+                collector.add(first_line + offset,
+                              f"more than {cap} '{char}' characters outside code in this file (the page would take "
+                              "too long to show); put such text in a fenced code block or split the file")

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from lms.domain.course_format.blocks import scan_lesson_body
+from lms.domain.course_format.blocks import check_markup_load, scan_lesson_body
 from lms.domain.course_format.checks import IMAGE_SUFFIXES, check_body, compare_quiz, is_image_content
 from lms.domain.course_format.folder import decode_text, read_course_folder
 from lms.domain.course_format.kit import is_kit_file, parse_kits
@@ -140,6 +140,7 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
         text, why = decode_text(files[name])
         if why:
             collector.add(1, why)
+        check_markup_load(text, 1, collector)
         return text
 
     # --- course.md (default language)

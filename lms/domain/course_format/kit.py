@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lms.domain.course_format.blocks import check_markup_load
 from lms.domain.course_format.checks import check_body
 from lms.domain.course_format.folder import decode_text
 from lms.domain.course_format.limits import TITLE_MAX
@@ -69,6 +70,7 @@ def parse_kits(files: dict, *, display_prefix: str, default_language: str, cours
         if why:
             collector.add(1, why)
             continue
+        check_markup_load(text, 1, collector)
         meta, lines, body, body_line = split_front_matter(text, collector, required=True)
         yaml_broken = bool(collector.problems)  # one YAML mistake, not a cascade of "missing" lines
         check_keys(meta, lines, KIT_KEYS, collector)

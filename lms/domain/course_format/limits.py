@@ -28,7 +28,7 @@ VALID_MONTHS_MAX = 600
 POOL_DRAW_MAX = 1000
 
 # Text files are read whole, parsed and rendered: a bound on their size bounds the work.
-TEXT_FILE_BYTES_MAX = 512 * 1024
+TEXT_FILE_BYTES_MAX = 128 * 1024  # four times the largest shipped file; rendering cost grows with size
 FRONT_MATTER_BYTES_MAX = 16 * 1024
 
 
