@@ -7,9 +7,10 @@ valid token, and the same host would be signed into badge credentials and QR cod
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -61,6 +62,9 @@ class LmsFlask(Flask):
 
 
 def init_app(app: Flask) -> None:
+    if not int(app.config.get("PROXY_FIX_HOPS") or 0):
+        app.before_request(_warn_once_about_an_untrusted_proxy)
+
     @app.errorhandler(SecurityError)
     def untrusted_host(error):
         # Plain text: the site's error page builds links, and links need a trusted host.
@@ -68,6 +72,20 @@ def init_app(app: Flask) -> None:
 
         security_log.warning("request.untrusted_host %s", error.description)
         return Response("Unknown host.\n", status=400, mimetype="text/plain")
+
+
+_warned: set[str] = set()
+
+
+def _warn_once_about_an_untrusted_proxy():
+    """Behind a proxy with PROXY_FIX_HOPS=0 every visitor has the proxy's address: the
+    per-address login limit then counts everyone together. Said once per process; the
+    header itself is not believed (a client can send it too)."""
+    if "X-Forwarded-For" in request.headers and "proxy" not in _warned:
+        _warned.add("proxy")
+        logging.getLogger("lms").warning(
+            "requests carry X-Forwarded-For but PROXY_FIX_HOPS is 0: all visitors get the proxy's address "
+            "(%s); set PROXY_FIX_HOPS=1 behind nginx (docs/deploy.md)", request.remote_addr)
 
 
 def trust_proxy_headers(app: Flask) -> None:

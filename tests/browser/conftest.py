@@ -71,6 +71,9 @@ def browser(tls_certificate):
     playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (Debian package 'chromium'); scripts/test installs it where it can")
+    # Playwright's own requests (page.request, downloads checked by tests) come from its
+    # Node driver, which trusts this certificate through NODE_EXTRA_CA_CERTS.
+    os.environ["NODE_EXTRA_CA_CERTS"] = str(tls_certificate["cert"])
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM,

@@ -8,6 +8,7 @@ import gzip
 import http.cookiejar
 import re
 import ssl
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -106,6 +107,11 @@ def test_the_access_log_masks_reset_tokens_and_carries_request_ids(tls, tls_cert
     secret = "AbCdEf0123456789-secret-token-value"
     status, headers, _body = client.open(tls["url"] + f"/reset/{secret}")
     assert status == 404
-    log = (tls["folder"] / "lms.access.log").read_text()
+    deadline = time.time() + 5
+    while True:  # nginx writes the line after the response has gone
+        log = (tls["folder"] / "lms.access.log").read_text()
+        if headers["X-Request-ID"] in log or time.time() > deadline:
+            break
+        time.sleep(0.1)
     assert secret not in log and "/reset/[token]" in log
     assert f"id={headers['X-Request-ID']}" in log

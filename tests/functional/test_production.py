@@ -321,3 +321,29 @@ def test_badge_signing_key_is_private(app, tmp_path):
     badges.signing_key()
     assert [_mode(p) for p in (tmp_path / "instance").iterdir()] == [0o600]
 
+
+
+def test_role_changes_are_logged_with_actor_and_target(app, hub, caplog):
+    admin, volunteer = make_user(hub, roles=("admin",)), make_user(hub)
+    client = app.test_client()
+    login(client, admin)
+    with caplog.at_level(logging.INFO, logger="lms.security"):
+        response = client.post(f"/admin/users/{volunteer.id}",
+                               data={"roles": ["volunteer", "trainer"], "hub_id": str(hub.id), "active": "y"})
+    assert response.status_code == 302
+    lines = [r.getMessage() for r in caplog.records if r.name == "lms.security"]
+    assert any(line.startswith(f"user.access actor={admin.id} target=user:{volunteer.id}") and '"trainer"' in line
+               for line in lines), lines
+
+
+def test_a_proxy_that_is_not_configured_is_reported_once(make_app, caplog, monkeypatch):
+    from lms import public_url
+
+    monkeypatch.setattr(public_url, "_warned", set())
+    app = make_app(PUBLIC_URL=PUBLIC)  # PROXY_FIX_HOPS left at 0 behind nginx: a mistake
+    client = app.test_client()
+    with caplog.at_level(logging.WARNING, logger="lms"):
+        for _ in range(3):
+            client.get("/healthz", base_url="http://learn.example.kz", headers=through_nginx())
+    warnings = [r for r in caplog.records if "PROXY_FIX_HOPS is 0" in r.getMessage()]
+    assert len(warnings) == 1
