@@ -355,3 +355,19 @@ def test_many_brackets_outside_code_are_refused_at_the_line_passing_the_cap():
     assert messages(check({"course.md": COURSE.format(extra=""), "01-a.md": lesson})[1]) == [
         "c/01-a.md:11: more than 500 '[' characters outside code in this file (the page would take too long to show); "
         "put such text in a fenced code block or split the file"]
+
+
+def test_emphasis_deep_enough_to_overflow_the_renderer_and_deep_nesting_are_refused():
+    from lms.courses.rendering import Renderer
+
+    nested = "*a " * 1000 + "b" + " c*" * 1000
+    with pytest.raises(RecursionError):  # what the import and the lesson page would do
+        Renderer(media_prefix="/m/").block(nested)
+    lesson = LESSON + nested + "\n\n" + " " * 201 + "- deep\n"
+    assert messages(check({"course.md": COURSE.format(extra=""), "01-a.md": lesson})[1]) == [
+        "c/01-a.md:6: more than 1000 '*' and '_' in one paragraph (the page could not be shown); "
+        "split it with blank lines or put it in a fenced code block",
+        "c/01-a.md:8: a line indented by more than 200 spaces (lists nested that deep take too long to show)",
+    ]
+    fill_in = "\n\n".join(["Name: " + "_" * 40] * 50)  # a kit's fill-in lines, paragraph by paragraph
+    assert check({"course.md": COURSE.format(extra=""), "01-a.md": LESSON + fill_in + "\n"})[1] == []

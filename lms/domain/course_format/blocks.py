@@ -114,23 +114,39 @@ def scan_lesson_body(body: str, body_line: int, collector: Collector) -> BodySca
 
 
 # Python-Markdown's inline patterns slow down sharply (worse than quadratic) on many '['
-# or '<' in one document: 2,000 unclosed '[' take seconds, 10,000 minutes. The shipped
-# courses use at most a few dozen per file; these caps keep the worst case near 0.2 s.
+# or '<' in one document: 2,000 unclosed '[' take seconds, 10,000 minutes. Some 1,500
+# '*' or '_' in one paragraph nest emphasis deep enough to overflow Python's stack, and
+# list nesting costs the square of its depth. The shipped courses use at most a few dozen
+# brackets, 280 underscores in a paragraph (fill-in lines) and 6 spaces of indentation;
+# these caps keep the worst case near 0.2 s and well away from the stack limit.
 MARKUP_CAPS = {"[": 500, "<": 1000}
+EMPHASIS_PER_PARAGRAPH = 1000
+INDENT_MAX = 200
 
 
 def check_markup_load(text: str, first_line: int, collector: Collector) -> None:
-    """Refuse more '[' or '<' outside fenced code than the renderer handles quickly."""
+    """Refuse, outside fenced code, more markup than the renderer handles quickly."""
     fences = FenceTracker()
     counts = dict.fromkeys(MARKUP_CAPS, 0)
+    emphasis = 0
+    reported: set[str] = set()
     for offset, raw in enumerate(text.splitlines()):
-        if fences.feed(raw, first_line + offset):
+        line = first_line + offset
+        if fences.feed(raw, line):
             continue
         for char, cap in MARKUP_CAPS.items():
-            if counts[char] > cap:
-                continue
             counts[char] += raw.count(char)
-            if counts[char] > cap:
-                collector.add(first_line + offset,
-                              f"more than {cap} '{char}' characters outside code in this file (the page would take "
-                              "too long to show); put such text in a fenced code block or split the file")
+            if counts[char] > cap and char not in reported:
+                reported.add(char)
+                collector.add(line, f"more than {cap} '{char}' characters outside code in this file (the page would "
+                                    "take too long to show); put such text in a fenced code block or split the file")
+        emphasis = emphasis + raw.count("*") + raw.count("_") if raw.strip() else 0
+        if emphasis > EMPHASIS_PER_PARAGRAPH and "emphasis" not in reported:
+            reported.add("emphasis")
+            collector.add(line, f"more than {EMPHASIS_PER_PARAGRAPH} '*' and '_' in one paragraph (the page could not "
+                                "be shown); split it with blank lines or put it in a fenced code block")
+        indent = len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip(" "))
+        if indent > INDENT_MAX and "indent" not in reported:
+            reported.add("indent")
+            collector.add(line, f"a line indented by more than {INDENT_MAX} spaces (lists nested that deep take too "
+                                "long to show)")
