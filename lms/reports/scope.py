@@ -8,15 +8,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import Index, or_, select
 
 from lms.auth.models import User
 from lms.certificates.models import Certificate, LessonDelivery
 from lms.courses.models import Course, CourseText
 from lms.extensions import db
 from lms.hubs.models import Hub
+from lms.learning.models import LessonProgress, QuizAttempt
 
 EXPIRY_WINDOW_DAYS = 60
+
+# "Active in the last 30 days" asks, per volunteer, for one recent lesson mark or quiz
+# submission: one probe into each of these indexes instead of reading the country's recent
+# activity (measured: a third of the time for a hub, half for the whole country). Declared
+# here, beside the query that needs them, so they go if the reports go (migration 0015).
+Index("ix_lesson_progress_user_completed", LessonProgress.user_id, LessonProgress.completed_at)
+Index("ix_quiz_attempts_user_submitted", QuizAttempt.user_id, QuizAttempt.submitted_at)
 
 
 @dataclass(frozen=True)
