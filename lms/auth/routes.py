@@ -22,10 +22,12 @@ from lms.auth.forms import (
     SetPasswordForm,
 )
 from lms.auth.models import User
+from lms.domain import regions
 from lms.domain.contacts import normalise_email, normalise_phone
 from lms.domain.throttle import minutes_to_wait
 from lms.extensions import db, limiter
 from lms.hubs.models import Hub
+from lms.i18n import current_locale
 from lms.mail import send_mail
 from lms.security import is_safe_redirect, mark_session_start
 
@@ -61,7 +63,11 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = RegisterForm()
-    form.hub_id.choices = [(h.id, h.name) for h in db.session.scalars(select(Hub).order_by(Hub.name))]
+    # Each hub in the reader's language, with its region, in that language's order.
+    language = current_locale()
+    form.hub_id.choices = sorted(
+        ((h.id, f"{h.display_name(language)} — {regions.name(h.region, language)}" if h.region else h.display_name(language))
+         for h in db.session.scalars(select(Hub))), key=lambda choice: choice[1].casefold())
     if request.method == "GET":
         form.locale.data = session.get("lang") or request.accept_languages.best_match(
             current_app.config["LANGUAGES"]

@@ -42,4 +42,6 @@ class HubForm(HubSettingsForm):
         ],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name_kk = StringField(_l("Name in Kazakh (optional)"), validators=[Length(max=200)])
+    name_ru = StringField(_l("Name in Russian (optional)"), validators=[Length(max=200)])
     region = RegionField(_l("Region"))

@@ -37,6 +37,11 @@ def region_name(value: str | None) -> str:
     return regions.name(value, current_locale())
 
 
+@bp.app_template_filter("hub_name")
+def hub_name(hub) -> str:
+    return hub.display_name(current_locale()) if hub is not None else ""
+
+
 @bp.route("/people/<int:user_id>")
 @coordinator_required
 def record(user_id: int):

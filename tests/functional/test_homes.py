@@ -262,3 +262,55 @@ def test_inbox_speaks_the_coordinators_language_with_plurals(app, hub, track_cou
     page = client.get("/dashboard").get_data(as_text=True)
     for text in expected:
         assert text in page, text
+
+
+def test_hub_names_in_the_readers_language_on_registration_and_the_admins_list(app, client, hub):
+    admin = make_user(hub, roles=("admin",))
+    admin_client = app.test_client()
+    login(admin_client, admin)
+    response = admin_client.post("/admin/hubs/new", data={
+        "slug": "semey", "name": "Semey Volunteer Hub", "name_kk": "Семей волонтерлер хабы",
+        "name_ru": "Волонтёрский хаб Семея", "region": "Abai region"})
+    assert response.status_code == 302
+    semey = db.session.scalar(select(Hub).where(Hub.slug == "semey"))
+    assert (semey.display_name("kk"), semey.display_name("ru"), semey.display_name("en")) == (
+        "Семей волонтерлер хабы", "Волонтёрский хаб Семея", "Semey Volunteer Hub")
+    assert hub.display_name("kk") == hub.name  # no translation given: the name as written
+
+    client.post("/language", data={"lang": "kk"})
+    page = client.get("/register").get_data(as_text=True)
+    assert "Семей волонтерлер хабы — Абай облысы" in page
+    assert "Kokshetau Hub" in page
+    client.post("/language", data={"lang": "ru"})
+    assert "Волонтёрский хаб Семея — Абайская область" in client.get("/register").get_data(as_text=True)
+
+    admin_client.post("/language", data={"lang": "ru"})
+    listing = admin_client.get("/admin/hubs").get_data(as_text=True)
+    assert "Волонтёрский хаб Семея" in listing and "Абайская область" in listing
+
+
+def test_hub_form_offers_regions_from_the_list_only(app, hub):
+    client = app.test_client()
+    login(client, make_user(hub, roles=("admin",)))
+    refused = client.post("/admin/hubs/new", data={"slug": "x-hub", "name": "X", "region": "Atlantis"})
+    assert refused.status_code == 200 and "Choose the region from the list." in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Hub).where(Hub.slug == "x-hub")) is None
+
+
+def test_lessons_led_region_is_chosen_from_the_list_in_the_volunteers_language(app, hub, track_course):
+    from tests.functional.test_certificates import lesson_form
+
+    _course, track = track_course
+    volunteer = make_user(hub, locale="ru")
+    certificate(volunteer, track, issued_days_ago=10)
+    client = app.test_client()
+    login(client, volunteer)
+    form_page = client.get("/lessons-led").get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*name="region".*?</select>', form_page, re.S).group(0)
+    assert '<option selected value="">Выберите регион…</option>' in select_html
+    assert '<option value="Akmola region">Акмолинская область</option>' in select_html
+    refused = client.post("/lessons-led", data=lesson_form(track=track.slug, region="Akmola"))
+    assert refused.status_code == 422 and "Выберите регион из списка." in refused.get_data(as_text=True)
+    assert db.session.scalar(select(LessonDelivery)) is None
+    assert client.post("/lessons-led", data=lesson_form(track=track.slug, region="Akmola region")).status_code == 302
+    assert db.session.scalar(select(LessonDelivery)).region == "Akmola region"

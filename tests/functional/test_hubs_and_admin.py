@@ -171,7 +171,7 @@ def test_admin_creates_hub(client, hub):
     response = client.post("/admin/hubs/new", data={"slug": "aktau", "name": "Aktau Hub", "region": "Mangystau region"})
     assert response.status_code == 302
     assert db.session.scalar(select(Hub).where(Hub.slug == "aktau")).region == "Mangystau region"
-    duplicate = client.post("/admin/hubs/new", data={"slug": "aktau", "name": "Again"})
+    duplicate = client.post("/admin/hubs/new", data={"slug": "aktau", "name": "Again", "region": "Mangystau region"})
     assert "Another hub has this short name" in duplicate.get_data(as_text=True)
 
 
