@@ -4,10 +4,14 @@ the editor is refused at once with its line, and the preview stays bounded."""
 from __future__ import annotations
 
 import html
+import io
 import re
 import time
+import zipfile
 
-from lms.authoring.models import CourseAuthor
+from sqlalchemy import func, select
+
+from lms.authoring.models import CourseAuthor, CourseDraft
 from lms.authoring.preview import preview
 from lms.extensions import db
 from tests.conftest import login
@@ -66,3 +70,22 @@ def test_a_preview_that_renders_too_long_shows_the_plain_text_instead():
     assert shown.body_html.startswith("<pre>---\ntitle: Slow") and shown.questions == []
     quick = preview("c/01-a.md", "---\ntitle: Quick\n---\nText.\n", {}, "/media/c/", seconds=0.2)
     assert quick.title == "Quick" and "<p>Text.</p>" in quick.body_html
+
+
+def test_a_zip_upload_with_a_symbolic_link_changes_nothing(app, client, hub, make_course):
+    make_course()
+    trainer = make_user(hub, roles=("trainer",))
+    db.session.add(CourseAuthor(course_slug="test-course", user_id=trainer.id, role="co-author"))
+    db.session.commit()
+    login(client, trainer)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("test-course/course.md", "---\ntitle: X\ntrack: violence-prevention\nlanguage: en\n---\n")
+        link = zipfile.ZipInfo("test-course/01-a.md")
+        link.create_system, link.external_attr = 3, 0o120777 << 16  # a Unix symbolic link to /etc/passwd
+        out.writestr(link, "/etc/passwd")
+    response = client.post("/author/import", data={"archive": (io.BytesIO(archive.getvalue()), "c.zip")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "symbolic link in archive: test-course/01-a.md" in html.unescape(response.get_data(as_text=True))
+    assert db.session.scalar(select(func.count()).select_from(CourseDraft)) == 0
