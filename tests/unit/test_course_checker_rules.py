@@ -371,3 +371,13 @@ def test_emphasis_deep_enough_to_overflow_the_renderer_and_deep_nesting_are_refu
     ]
     fill_in = "\n\n".join(["Name: " + "_" * 40] * 50)  # a kit's fill-in lines, paragraph by paragraph
     assert check({"course.md": COURSE.format(extra=""), "01-a.md": LESSON + fill_in + "\n"})[1] == []
+
+
+def test_a_title_must_be_a_text_and_zero_is_a_text():
+    lesson = "---\ntitle: [a, b]\n---\nText.\n"
+    assert messages(check({"course.md": COURSE.format(extra=""), "01-a.md": lesson})[1]) == [
+        "c/01-a.md:1: missing lesson title ('title: ...' in the front matter)",
+        "c/01-a.md:2: 'title' must be a text, not a list or mapping",
+    ]
+    source, problems = check({"course.md": COURSE.format(extra=""), "01-a.md": "---\ntitle: 0\n---\nText.\n"})
+    assert problems == [] and source.lessons[0].texts["en"].title == "0"

@@ -68,6 +68,15 @@ def _int_field(meta, lines, key, collector, default, minimum=0, maximum=MINUTES_
     return value
 
 
+def _text_value(meta: dict, lines: dict, key: str, collector: Collector) -> str:
+    """A text key as written (`title: 2026` is "2026"); a list or mapping is refused."""
+    value = meta.get(key)
+    if isinstance(value, dict | list):
+        collector.add(lines.get((key,), 1), f"'{key}' must be a text, not a list or mapping")
+        return ""
+    return raw_text(value, lines, (key,)).strip()
+
+
 def _check_length(value: str, limit: int, what: str, line: int, collector: Collector) -> None:
     if len(value) > limit:
         collector.add(line, f"{what} is {len(value)} characters long; at most {limit}")
@@ -145,9 +154,11 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
 
     # --- course.md (default language)
     c = collector_for(course_files[""])
-    meta, lines, overview, overview_line = split_front_matter(decode(course_files[""], c), c, required=True)
+    course_md = decode(course_files[""], c)
+    before = len(c.problems)
+    meta, lines, overview, overview_line = split_front_matter(course_md, c, required=True)
+    front_matter_broken = len(c.problems) > before  # one YAML mistake, not a cascade of "missing" lines
     check_keys(meta, lines, COURSE_KEYS, c)
-    front_matter_broken = bool(c.problems)  # one YAML mistake, not a cascade of "missing" lines
     for key in ("title", "track", "language"):
         if meta.get(key) in (None, "") and not front_matter_broken:
             c.add(1, f"missing '{key}' in the front matter")
@@ -177,9 +188,9 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
     check_body(overview, overview_line, c, files, "", overview_scan.code_lines)
 
     def course_text(meta_: dict, lines_: dict, name: str, collector: Collector) -> CourseText:
-        title = raw_text(meta_.get("title", ""), lines_, ("title",)).strip()
+        title = _text_value(meta_, lines_, "title", collector)
         _check_length(title, TITLE_MAX, "the title", lines_.get(("title",), 1), collector)
-        summary = raw_text(meta_.get("summary", "") or "", lines_, ("summary",)).strip()
+        summary = _text_value(meta_, lines_, "summary", collector)
         return CourseText(title, summary, overview if name == course_files[""] else "", name)
 
     texts = {default_language: course_text(meta, lines, course_files[""], c)}
@@ -188,10 +199,12 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
     # --- lessons, default language
     def read_lesson(name: str, lang_label: str):
         lc = collector_for(name)
-        lmeta, llines, body, body_line = split_front_matter(decode(name, lc), lc, required=True)
-        yaml_broken = bool(lc.problems)  # one YAML mistake, not a cascade of "missing" lines
+        lesson_md = decode(name, lc)
+        before = len(lc.problems)
+        lmeta, llines, body, body_line = split_front_matter(lesson_md, lc, required=True)
+        yaml_broken = len(lc.problems) > before  # one YAML mistake, not a cascade of "missing" lines
         check_keys(lmeta, llines, LESSON_KEYS, lc)
-        title = raw_text(lmeta.get("title") or "", llines, ("title",)).strip()
+        title = _text_value(lmeta, llines, "title", lc)
         if not title and not yaml_broken:
             lc.add(1, "missing lesson title ('title: ...' in the front matter)")
         _check_length(title, TITLE_MAX, "the title", llines.get(("title",), 1), lc)
@@ -282,7 +295,7 @@ def parse_course_files(course_slug: str, files: dict, *, display_prefix: str, kn
         for key in ("track", "version", "minutes", "pass_mark"):
             if key in tmeta and raw_text(tmeta[key], tlines, (key,)) != raw_text(base_meta.get(key), lines, (key,)):
                 tc.add(tlines.get((key,), 1), f"'{key}' differs from course.md; only texts are translated")
-        if not raw_text(tmeta.get("title") or "", tlines, ("title",)).strip():
+        if not raw_text(tmeta.get("title"), tlines, ("title",)).strip():
             tc.add(1, "missing 'title' in the front matter")
         tscan = scan_lesson_body(toverview, toverview_line, tc)
         check_body(toverview, toverview_line, tc, files, "", tscan.code_lines)
