@@ -381,3 +381,10 @@ def test_a_title_must_be_a_text_and_zero_is_a_text():
     ]
     source, problems = check({"course.md": COURSE.format(extra=""), "01-a.md": "---\ntitle: 0\n---\nText.\n"})
     assert problems == [] and source.lessons[0].texts["en"].title == "0"
+
+
+def test_the_folder_named_to_the_checker_may_itself_be_a_link(tmp_path):
+    root = _tree(tmp_path)
+    (tmp_path / "current").symlink_to(root)
+    tree, problems = load_tree(tmp_path / "current", display_root=tmp_path)
+    assert problems == [] and tree.courses[0].slug == "c"
