@@ -82,6 +82,33 @@ def attempt_allowance(past: list[PastAttempt], *, max_attempts: int, cooldown_ho
     return AttemptAllowance(False, used, available_at=available)
 
 
+@dataclass(frozen=True)
+class AttemptCount:
+    """"Attempt 2 of 3 · 1 left": where an attempt stands in its round."""
+
+    number: int
+    limit: int
+    left: int  # attempts still possible in this round after this one
+
+
+def attempt_count(allowance: AttemptAllowance, max_attempts: int) -> AttemptCount | None:
+    """The position of the attempt being taken (or about to start) in its round; None
+    when the quiz sets no limit or no attempt may start now."""
+    if not max_attempts or not allowance.allowed:
+        return None
+    number = allowance.used_in_round + 1
+    return AttemptCount(number, max_attempts, max(max_attempts - number, 0))
+
+
+def unanswered(answers: list[list[str]]) -> list[int]:
+    """Positions of the questions left without an answer (only spaces counts as none).
+
+    A submission with some unanswered is graded only once the learner confirms it; one
+    with none answered at all is never graded, so a slip of the thumb does not use an attempt.
+    """
+    return [index for index, values in enumerate(answers) if not any(value.strip() for value in values)]
+
+
 def deadline_for(started_at: datetime, time_limit_minutes: float | None) -> datetime | None:
     return started_at + timedelta(minutes=time_limit_minutes) if time_limit_minutes else None
 

@@ -36,13 +36,21 @@ def build_review(attempt, *, reveal: bool, hub) -> list[dict]:
         right = result["status"] == "correct"
         review.append({
             "prompt_html": fill_hub_placeholders(content["prompt_html"], hub), "kind": entry["kind"],
-            "result": result, "choices": choices, "given": ", ".join(given) if not chosen else "",
+            "result": result, "choices": choices, "given": shown_answer(entry["kind"], given) if not chosen else "",
             # General feedback usually explains the answer, so it comes with the answers.
             "general": feedback.get("general", "") if reveal else "",
             "specific": feedback.get("right" if right else "wrong", ""),
             "answer": correct_answer(entry, language) if reveal else None,
         })
     return review
+
+
+def shown_answer(kind: str, given: list[str]) -> str:
+    """The learner's own answer as words: true/false in their language, never the raw token."""
+    if kind == "truefalse":
+        words = {"true": _("True"), "false": _("False")}
+        return ", ".join(words.get(value.strip().lower(), value) for value in given)
+    return ", ".join(given)
 
 
 def correct_answer(entry: dict, language: str) -> str | None:

@@ -27,6 +27,7 @@ from sqlalchemy import bindparam, select
 from lms.auth.models import LightUser
 from lms.courses.models import Course, Lesson, Quiz
 from lms.courses.rendering import fill_hub_placeholders
+from lms.domain.attempts import attempt_count
 from lms.extensions import csrf, db
 from lms.i18n import current_locale
 from lms.learning import queries, services
@@ -164,7 +165,7 @@ def offline_manifest(slug: str):
     urls = [url_for("learning.course", slug=slug), url_for("learning.print_course", slug=slug)]
     urls += [url_for("learning.lesson", slug=slug, lesson_slug=lesson) for lesson in lessons]
     urls += [url_for("courses.media", slug=slug, path=path) for path in images if path.lower().endswith(IMAGE_SUFFIXES)]
-    urls += [asset_url("css/site.css"), asset_url("js/offline.js")]
+    urls += [asset_url("css/site.css"), asset_url("js/offline.js"), asset_url("js/tables.js"), asset_url("img/logo.svg")]
     return {"course": slug, "urls": urls}
 
 
@@ -219,6 +220,7 @@ def lesson(slug: str, lesson_slug: str):
     if etag and request.if_none_match.contains(etag):
         return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": REVALIDATE})
     step = steps[index]
+    lesson_steps = [s for s in steps if s.kind == "lesson"]  # "lesson 3 of 6": quizzes are not counted
     if not outline.enrolled:
         action = queries.course_url("learning.enrol", slug)
     else:
@@ -231,6 +233,7 @@ def lesson(slug: str, lesson_slug: str):
         body_html=fill_hub_placeholders(outline.body_html, _viewer_hub), shown_language=outline.body_language,
         wanted_language=locale, enrolled=outline.enrolled, progress=outline.progress,
         course_href=queries.course_url("learning.course", slug), action=action,
+        lesson_number=next(n for n, s in enumerate(lesson_steps, 1) if s is step), lesson_total=len(lesson_steps),
     ))
     if etag:
         response.set_etag(etag)
@@ -307,14 +310,16 @@ def quiz(slug: str, quiz_slug: str):
     language = queries.content_language(course, current_locale())
     now = utcnow()
     attempts = services.past_attempts(current_user.id, quiz.id)
+    permit = services.allowance(current_user.id, quiz, now)
     return render_template(
         "learning/quiz.html", course=course, quiz=quiz, attempts=attempts,
         title=queries.quiz_title(quiz.titles, language, course.default_language),
         course_title=queries.course_text(course, language).title,
-        allowance=services.allowance(current_user.id, quiz, now),
+        allowance=permit,
         open_attempt=next((a for a in attempts if a.status == "open"), None),
         enrolment=services.get_enrolment(current_user.id, course.id),
         question_count=_question_count(quiz),
+        count=attempt_count(permit, int(quiz.settings.get("max_attempts") or 0)),
     )
 
 
@@ -354,9 +359,14 @@ def _own_attempt(attempt_id: int) -> QuizAttempt:
 def attempt(attempt_id: int):
     if request.method == "POST":
         try:
-            outcome = services.submit_attempt(current_user, attempt_id, request.form)
+            outcome = services.submit_attempt(current_user, attempt_id, request.form,
+                                              submit_unanswered=request.form.get("submit_unanswered") == "1")
         except services.LearningError:
             abort(404)  # another learner's attempt does not exist, as far as this user can tell
+        if outcome.held_back:
+            # Nothing graded: the same questions again, with what was chosen, and why.
+            return _attempt_page(outcome.attempt, given=request.form, unanswered=outcome.unanswered,
+                                 blank=outcome.blank)
         if outcome.late:
             flash(_("The time limit had passed, so this attempt was closed without a grade."), "error")
         elif outcome.course_passed:
@@ -365,20 +375,31 @@ def attempt(attempt_id: int):
             _issue_automatic_certificates()
         return redirect(url_for("learning.attempt_result", attempt_id=attempt_id), code=303)
     attempt = _own_attempt(attempt_id)
-    quiz = db.session.get(Quiz, attempt.quiz_id)
-    course = db.session.get(Course, quiz.course_id)
     if attempt.status != "open":
         return redirect(url_for("learning.attempt_result", attempt_id=attempt.id))
+    return _attempt_page(attempt)
+
+
+def _attempt_page(attempt: QuizAttempt, *, given=None, unanswered: tuple[int, ...] = (), blank: bool = False) -> str:
+    """The open attempt's questions; after a held-back submission, with the learner's
+    choices filled in again and the unanswered questions marked."""
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    course = db.session.get(Course, quiz.course_id)
+    now = utcnow()
     questions = []
     for index, entry in enumerate(attempt.snapshot):
         content = entry["content"][shown_language(entry["content"], attempt.language)]
         choices = [content["choices"][original] for original in entry["order"]]
         questions.append({"index": index, "kind": entry["kind"], "points": entry["points"],
                           "prompt_html": fill_hub_placeholders(content["prompt_html"], _viewer_hub),
-                          "choices": choices})
+                          "choices": choices, "given": given.getlist(f"q{index}")[:50] if given else [],
+                          "unanswered": index in unanswered and not blank})
+    remaining = (attempt.deadline_at - now).total_seconds() if attempt.deadline_at else None
     return render_template(
         "learning/attempt.html", attempt=attempt, quiz=quiz, course=course, questions=questions,
         title=queries.quiz_title(quiz.titles, attempt.language, course.default_language),
+        count=services.attempt_count(current_user.id, quiz, now), unanswered=[i + 1 for i in unanswered],
+        blank=blank, seconds_left=max(int(remaining), 0) if remaining is not None else None,
     )
 
 
@@ -397,6 +418,6 @@ def attempt_result(attempt_id: int):
     allowance = services.allowance(current_user.id, quiz, utcnow())
     return render_template(
         "learning/result.html", attempt=attempt, quiz=quiz, course=course, review=review, reveal=reveal,
-        allowance=allowance,
+        allowance=allowance, count=attempt_count(allowance, int(quiz.settings.get("max_attempts") or 0)),
         title=queries.quiz_title(quiz.titles, attempt.language, course.default_language),
     )

@@ -143,6 +143,11 @@ def allowance(user_id: int, quiz: Quiz, now: datetime) -> rules.AttemptAllowance
     )
 
 
+def attempt_count(user_id: int, quiz: Quiz, now: datetime) -> rules.AttemptCount | None:
+    """"Attempt 2 of 3 · 1 left" for the attempt open now or about to start."""
+    return rules.attempt_count(allowance(user_id, quiz, now), int(quiz.settings.get("max_attempts") or 0))
+
+
 def open_attempt(user_id: int, quiz_id: int) -> QuizAttempt | None:
     return db.session.scalar(
         select(QuizAttempt).where(
@@ -232,6 +237,14 @@ class SubmitOutcome:
     late: bool = False
     course_passed: bool = False
     passed: bool = False
+    # Not graded, the attempt stays open: questions left unanswered without the learner's
+    # "submit anyway" (positions), or nothing answered at all (`blank`).
+    unanswered: tuple[int, ...] = ()
+    blank: bool = False
+
+    @property
+    def held_back(self) -> bool:
+        return self.blank or bool(self.unanswered)
 
 
 def answers_from_form(attempt: QuizAttempt, form) -> list[list[str]]:
@@ -251,8 +264,13 @@ def answers_from_form(attempt: QuizAttempt, form) -> list[list[str]]:
     return answers
 
 
-def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None) -> SubmitOutcome:
-    """Grade an attempt once. A second submission (double click, second tab) changes nothing."""
+def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None,
+                   submit_unanswered: bool = False) -> SubmitOutcome:
+    """Grade an attempt once. A second submission (double click, second tab) changes nothing.
+
+    A blank submission is never graded, and one with unanswered questions only with
+    `submit_unanswered`: both leave the attempt open and unused (the outcome says why).
+    """
     now = now or utcnow()
     attempt = db.session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.user_id != user.id:
@@ -264,6 +282,11 @@ def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None) 
         db.session.refresh(attempt)
         return SubmitOutcome(attempt, graded_now=attempt.status == "expired", late=True)
     answers = answers_from_form(attempt, form)
+    missing = rules.unanswered(answers)
+    if answers and len(missing) == len(answers):
+        return SubmitOutcome(attempt, graded_now=False, blank=True, unanswered=tuple(missing))
+    if missing and not submit_unanswered:
+        return SubmitOutcome(attempt, graded_now=False, unanswered=tuple(missing))
     snapshot, attempt_id = attempt.snapshot, attempt.id
     result = grade_attempt([q["key"] for q in snapshot], answers, attempt.pass_mark, attempt.language)
     course = db.session.scalar(select(Course).join(Quiz, Quiz.course_id == Course.id).where(Quiz.id == attempt.quiz_id))

@@ -8,6 +8,7 @@ file and never keep a stale one.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, has_request_context, request, send_file, url_for
@@ -51,6 +52,46 @@ def asset(filename: str):
         abort(404)
     response = send_file(path, max_age=YEAR, conditional=True)
     response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    return response
+
+
+@bp.route("/manifest.webmanifest")
+def manifest():
+    """The web app manifest: a phone can put the site on its home screen and open it full
+    screen, with our icon. Icons go through the content-hashed URLs like every asset."""
+    from flask_babel import gettext as _
+
+    from lms.i18n import current_locale
+
+    body = {
+        "id": url_for("main.index"),
+        "name": _("Volunteer Hub learning"),
+        "short_name": _("Volunteer Hub"),
+        "lang": current_locale(),
+        "start_url": url_for("main.dashboard"),  # a logged-out visitor is sent to the login page
+        "scope": url_for("main.index"),
+        "display": "standalone",
+        "background_color": "#f6f7f9",
+        "theme_color": "#0b5ea8",
+        "icons": [
+            {"src": asset_url("img/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
+            {"src": asset_url("img/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
+            {"src": asset_url("img/icon-maskable-512.png"), "sizes": "512x512", "type": "image/png",
+             "purpose": "maskable"},
+            {"src": asset_url("img/logo.svg"), "sizes": "any", "type": "image/svg+xml", "purpose": "any"},
+        ],
+    }
+    response = current_app.response_class(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.vary.update(("Accept-Language", "Cookie"))  # the names are in the visitor's language
+    return response
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """For browsers and tools that ask for /favicon.ico whatever the page links."""
+    response = send_file(Path(current_app.static_folder) / "img" / "favicon.ico", mimetype="image/x-icon",
+                         max_age=7 * 24 * 3600, conditional=True)
     return response
 
 

@@ -7,6 +7,8 @@ current path, which are filled into reserved slots. The footer has none.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from flask import current_app, render_template, request
@@ -48,11 +50,34 @@ def site_header(locale: str) -> Markup:
     here = request.full_path if request.query_string else request.path
     # The cached header is our own rendered template; both values put into it are escaped.
     filled = html.replace(CSRF_SLOT, str(escape(generate_csrf()))).replace(NEXT_SLOT, str(escape(here)))
+    filled = mark_section(filled, request.path, _sections(html))
     if menu.authenticated:
         from lms.notices.bell import badge
 
         filled = filled.replace(BELL_SLOT, str(badge()))
     return Markup(filled)  # noqa: S704
+
+
+_SECTION = re.compile(r' data-section="([^"]*)"')
+
+
+@lru_cache(maxsize=64)
+def _sections(html: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The menu links' data-section attributes and the path prefixes each names (per cached header)."""
+    return tuple((match.group(0), tuple(match.group(1).split())) for match in _SECTION.finditer(html))
+
+
+def mark_section(html: str, path: str, sections) -> str:
+    """aria-current="page" on the menu link whose section the page belongs to (the longest
+    matching path prefix wins, so /reports/national is Admin's, not My hub's)."""
+    best, length = None, 0
+    for attribute, prefixes in sections:
+        for prefix in prefixes:
+            if len(prefix) > length and (path == prefix or path.startswith(prefix + "/")):
+                best, length = attribute, len(prefix)
+    for attribute, _prefixes in sections:
+        html = html.replace(attribute, ' aria-current="page"' if attribute == best else "", 1)
+    return html
 
 
 def site_footer(locale: str) -> Markup:

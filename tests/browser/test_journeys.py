@@ -11,7 +11,22 @@ from sqlalchemy import select
 from lms.certificates.models import Certificate
 from lms.learning.models import QuizAttempt
 from tests.browser.test_layout import log_in
-from tests.learning_helpers import correct_form
+from tests.learning_helpers import correct_form, wrong_form
+
+
+def answer(page, app_db, form_for):
+    """Fill in the open attempt's form with `form_for(attempt)` (right or wrong answers)."""
+    attempt_id = int(re.search(r"/attempts/(\d+)", page.url).group(1))
+    with app_db() as db:
+        answers = form_for(db.session.get(QuizAttempt, attempt_id))
+    for name, value in answers.items():
+        if isinstance(value, list):
+            for item in value:
+                page.check(f"input[name={name}][value='{item}']")
+        elif value in ("true", "false") or page.locator(f"input[name={name}][type=radio]").count():
+            page.check(f"input[name={name}][value='{value}']")
+        else:
+            page.fill(f"input[name={name}]", value)
 
 
 def pass_course(page, url, app_db, slug):
@@ -30,23 +45,15 @@ def pass_course(page, url, app_db, slug):
             page.goto(url + f"/courses/{slug}")
             assert int(page.locator(".progress progress").get_attribute("value")) > progress  # the bar moves
             continue
-        # a quiz: first a wrong (blank) attempt, then a right one
+        # a quiz: a blank submission is not graded; then a wrong attempt, then a right one
         page.click("text=Start the quiz")
+        page.click("text=Submit answers")
+        assert "You have not answered any question" in page.content()
+        answer(page, app_db, wrong_form)
         page.click("text=Submit answers")
         assert "not passed" in page.content()
         page.click("text=Try again")
-        attempt_id = int(re.search(r"/attempts/(\d+)", page.url).group(1))
-        with app_db() as db:
-            attempt = db.session.get(QuizAttempt, attempt_id)
-            answers = correct_form(attempt)
-        for name, value in answers.items():
-            if isinstance(value, list):
-                for item in value:
-                    page.check(f"input[name={name}][value='{item}']")
-            elif value in ("true", "false") or page.locator(f"input[name={name}][type=radio]").count():
-                page.check(f"input[name={name}][value='{value}']")
-            else:
-                page.fill(f"input[name={name}]", value)
+        answer(page, app_db, correct_form)
         page.click("text=Submit answers")
         assert "Your score: 100%" in page.content()
 

@@ -22,6 +22,12 @@ def enter(page) -> None:
         page.keyboard.press("Enter")
 
 
+def open_menu(page) -> None:
+    """On a phone the site menu is behind its button (a <details>): Enter opens it."""
+    tab_to(page, "Menu")
+    page.keyboard.press("Enter")
+
+
 def log_in_by_keyboard(page, url: str, email: str) -> None:
     """Log in and switch to English with Tab, typing and Enter only."""
     page.goto(url + "/login")
@@ -37,6 +43,7 @@ def log_in_by_keyboard(page, url: str, email: str) -> None:
 def test_learner_journey_by_keyboard(page, live_server):
     url = live_server["url"]
     log_in_by_keyboard(page, url, live_server["emails"]["volunteer"])
+    open_menu(page)
     tab_to(page, "Courses")
     enter(page)
     tab_to(page, "UNICEF: mission, values and history")
@@ -158,6 +165,7 @@ def test_registration_and_a_quiz_attempt_by_keyboard(page, live_server):
     page.keyboard.type("keys only, no mouse")
     enter(page)
     assert page.url.endswith("/dashboard"), page.url
+    open_menu(page)
     tab_to(page, "Courses")
     enter(page)
     tab_to(page, "UNICEF: mission, values and history")
@@ -168,6 +176,17 @@ def test_registration_and_a_quiz_attempt_by_keyboard(page, live_server):
     tab_to(page, "Start the quiz")
     enter(page)
     tab_to(page, "Submit answers")
+    enter(page)
+    assert "You have not answered any question" in page.content()  # a blank form uses no attempt
+    for _ in range(80):  # to the first answer, chosen with the space bar
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "radio":
+            break
+    page.keyboard.press("Space")
+    tab_to(page, "Submit answers")
+    enter(page)
+    assert "have no answer" in page.content()
+    tab_to(page, "Submit anyway")
     enter(page)
     assert "not passed" in page.content()
     tab_to(page, "Try again")

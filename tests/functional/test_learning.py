@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.learning.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt
 from tests.conftest import login
 from tests.factories import make_user
-from tests.learning_helpers import correct_form
+from tests.learning_helpers import correct_form, wrong_form
 
 
 def start(client, course, quiz="final"):
@@ -42,7 +42,7 @@ def test_whole_flow_enrol_lessons_fail_pass_dashboard(client, hub, make_course):
     assert 'value="75"' in course_page  # 3 of 4 steps
 
     failed = start(client, course)
-    response = client.post(f"/attempts/{failed.id}", data={})
+    response = client.post(f"/attempts/{failed.id}", data=wrong_form(failed))
     assert response.status_code == 303
     result = client.get(f"/attempts/{failed.id}/result").get_data(as_text=True)
     assert "not passed" in result and "shown once you pass" in result
@@ -67,7 +67,7 @@ def test_attempt_limit_then_cooldown_over_http(client, hub, make_course):
     client.post(f"/courses/{course.slug}/enrol")
     for _ in range(2):
         attempt = start(client, course)
-        client.post(f"/attempts/{attempt.id}", data={})
+        client.post(f"/attempts/{attempt.id}", data=wrong_form(attempt))
     refused = client.post(f"/courses/{course.slug}/quizzes/final/start", follow_redirects=True)
     assert "You can try again from" in refused.get_data(as_text=True)
     assert db.session.scalar(select(func.count(QuizAttempt.id))) == 2
@@ -98,7 +98,7 @@ def test_resubmission_changes_nothing(client, hub, make_course):
     login(client, make_user(hub))
     client.post(f"/courses/{course.slug}/enrol")
     attempt = start(client, course)
-    client.post(f"/attempts/{attempt.id}", data={})
+    client.post(f"/attempts/{attempt.id}", data=wrong_form(attempt))
     client.post(f"/attempts/{attempt.id}", data=correct_form(attempt))  # the form sent again, now "right"
     stored = db.session.get(QuizAttempt, attempt.id)
     assert stored.status == "graded" and not stored.passed
@@ -265,7 +265,7 @@ def test_item_statistics_count_correct_answers(app, hub, make_course):
         login(c, make_user(hub))
         c.post(f"/courses/{course.slug}/enrol")
         attempt = start(c, course)
-        c.post(f"/attempts/{attempt.id}", data=correct_form(attempt) if answers_right else {})
+        c.post(f"/attempts/{attempt.id}", data=correct_form(attempt) if answers_right else wrong_form(attempt))
     trainer = app.test_client()
     login(trainer, make_user(hub, roles=("trainer",)))
     page = trainer.get(f"/teach/courses/{course.slug}").get_data(as_text=True)
