@@ -23,7 +23,7 @@ ACCESS = {
     # Kits: volunteers only with a valid certificate in the track (tests/functional/test_kits_and_safeguarding_route.py).
     "courses.kit": "login",
     "certificates.verify": "public", "certificates.verify_json": "public", "certificates.verify_form": "public",
-    "certificates.jwks": "public", "assets.asset": "public", "assets.manifest": "public", "assets.favicon": "public",
+    "certificates.jwks": "public", "assets.asset": "public",
     "main.dashboard": "login", "auth.account": "login", "auth.change_password": "login", "auth.reauth": "login",
     "auth.logout_everywhere": "login", "auth.two_factor": "login", "auth.two_factor_off": "login",
     "learning.enrol": "login", "learning.print_course": "login", "learning.offline_manifest": "login",
@@ -47,6 +47,8 @@ ACCESS = {
     "reports.national_csv": "admin", "reports.courses": "staff", "reports.items": "staff", "reports.my_record": "login",
     "admin.hubs": "admin", "admin.new_hub": "admin", "admin.edit_hub": "admin", "admin.users": "admin",
     "admin.edit_user": "admin",
+    # The volunteer record: coordinators of the person's hub and admins (tests/functional/test_people.py).
+    "people.record": "coordinator",
     # Authoring: trainers and admins; a course's own routes need its owner, a co-author or an
     # admin, and this matrix's trainer authors nothing (tests/functional/test_authoring.py has the rest).
     "authoring.index": "author", "authoring.new_course": "author", "authoring.import_zip": "author",
@@ -139,3 +141,4 @@ def test_coordinator_scope_is_their_own_hub(app, hub, other_hub):
                 f"/hubs/{other_hub.id}/lessons-led", f"/hubs/{other_hub.id}/settings"):
         assert client.get(url).status_code == 403, url
     assert client.post(f"/users/{stranger.id}/reset-link").status_code == 403
+    assert client.get(f"/people/{stranger.id}").status_code == 403
