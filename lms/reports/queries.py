@@ -119,11 +119,15 @@ class _Lessons:
 def _lessons(scope: Scope) -> _Lessons:
     """Confirmed lessons led in the period: the rows (a few thousand), summed here."""
     month = func.substr(func.cast(LessonDelivery.led_on, db.String), 1, 7)
-    conditions = [LessonDelivery.status == "confirmed", LessonDelivery.led_on >= scope.date_from,
-                  LessonDelivery.led_on <= scope.date_to]
+    status, led_on = LessonDelivery.status, LessonDelivery.led_on
+    if hub_conditions(scope) and db.engine.dialect.name == "sqlite":
+        # For a hub, start from its people (index on user_id), not from every lesson in
+        # the period: a third of the time. SQLite without statistics (the app never runs
+        # ANALYZE) prefers the status/date index, so those columns are wrapped in a no-op
+        # it cannot use an index for.
+        status, led_on = func.coalesce(status, status), func.coalesce(led_on, led_on)
+    conditions = [status == "confirmed", led_on >= scope.date_from, led_on <= scope.date_to]
     if hub_conditions(scope):
-        # Stated as "lessons of these people" so SQLite starts from the hub's people
-        # (index on user_id), not from every lesson in the period: three times cheaper.
         conditions.append(LessonDelivery.user_id.in_(select(User.id).where(*hub_conditions(scope))))
     if scope.track_id is not None:
         conditions.append(LessonDelivery.track_id == scope.track_id)
@@ -220,6 +224,15 @@ def _certificates(scope: Scope, today: date) -> _Certificates:
                          {hub: len(holders) for hub, holders in by_hub.items()})
 
 
+def _enrolments_in_scope(scope: Scope) -> list:
+    conditions = [Enrolment.user_id.in_(people(scope))]
+    if scope.track_id is not None:
+        # Only with a track: "any course" as a condition leads SQLite without statistics
+        # to read every enrolment through the course index (three times slower).
+        conditions.append(Enrolment.course_id.in_(courses_in_track(scope)))
+    return conditions
+
+
 def _enrolment_counts(scope: Scope) -> dict:
     """Course id -> (enrolled in the period, of those still in progress, passed in the period)."""
     in_period = and_(Enrolment.enrolled_at >= scope.start, Enrolment.enrolled_at < scope.end)
@@ -228,7 +241,7 @@ def _enrolment_counts(scope: Scope) -> dict:
     rows = db.session.execute(
         select(Enrolment.course_id, total(in_period), total(and_(in_period, Enrolment.passed_at.is_(None))),
                total(passed_in_period))
-        .where(Enrolment.user_id.in_(people(scope)), Enrolment.course_id.in_(courses_in_track(scope)))
+        .where(*_enrolments_in_scope(scope))
         .group_by(Enrolment.course_id)
     ).all()
     return {course_id: (e, p, d) for course_id, e, p, d in rows}
@@ -239,7 +252,7 @@ def _enrolled_and_passed(scope: Scope) -> tuple[int, int]:
     enrolled, passed = db.session.execute(
         select(func.count(func.distinct(case((Enrolment.enrolled_at < scope.end, Enrolment.user_id)))),
                func.count(func.distinct(case((Enrolment.passed_at < scope.end, Enrolment.user_id)))))
-        .where(Enrolment.user_id.in_(people(scope)), Enrolment.course_id.in_(courses_in_track(scope)))
+        .where(*_enrolments_in_scope(scope))
     ).one()
     return enrolled, passed
 
