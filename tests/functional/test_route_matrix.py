@@ -23,7 +23,7 @@ ACCESS = {
     # Kits: volunteers only with a valid certificate in the track (tests/functional/test_kits_and_safeguarding_route.py).
     "courses.kit": "login",
     "certificates.verify": "public", "certificates.verify_json": "public", "certificates.verify_form": "public",
-    "certificates.jwks": "public", "assets.asset": "public",
+    "certificates.jwks": "public", "assets.asset": "public", "assets.manifest": "public", "assets.favicon": "public",
     "main.dashboard": "login", "auth.account": "login", "auth.change_password": "login", "auth.reauth": "login",
     "auth.logout_everywhere": "login", "auth.two_factor": "login", "auth.two_factor_off": "login",
     "learning.enrol": "login", "learning.print_course": "login", "learning.offline_manifest": "login",
