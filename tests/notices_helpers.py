@@ -67,10 +67,17 @@ class SmtpServer:
 
     def __enter__(self) -> SmtpServer:
         self.controller.start()
+        self.running = True
         return self
 
+    def stop(self) -> None:
+        """Take the server down (a test of an unreachable mail server)."""
+        if self.running:
+            self.controller.stop()
+            self.running = False
+
     def __exit__(self, *exc) -> None:
-        self.controller.stop()
+        self.stop()
 
     def configure(self, app) -> None:
         """Point the in-process app at this server."""

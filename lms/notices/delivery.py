@@ -32,7 +32,14 @@ from lms.extensions import db
 from lms.models_base import utcnow
 from lms.notices import services, texts
 from lms.notices.models import Notice, NoticeDelivery
-from lms.notices.senders import Outgoing, PermanentFailure, Sender, TemporaryFailure, available_senders
+from lms.notices.senders import (
+    Outgoing,
+    PermanentFailure,
+    Sender,
+    ServerUnavailable,
+    TemporaryFailure,
+    available_senders,
+)
 from lms.transactions import write_transaction
 
 DEFAULT_LEASE_SECONDS = 300
@@ -126,7 +133,8 @@ def _skip_reason(sender: Sender | None, notice: Notice, user: User | None) -> st
     return None
 
 
-def deliver_one(row_id: int, worker: str, senders: dict[str, Sender], report: RunReport) -> None:
+def deliver_one(row_id: int, worker: str, senders: dict[str, Sender], report: RunReport) -> bool:
+    """Deliver one claimed row; False when the channel's server is unreachable (stop the run)."""
     delivery = db.session.get(NoticeDelivery, row_id, populate_existing=True)
     notice = db.session.get(Notice, delivery.notice_id)
     user = db.session.get(User, notice.user_id)
@@ -137,14 +145,14 @@ def deliver_one(row_id: int, worker: str, senders: dict[str, Sender], report: Ru
         _finish(row_id, worker, state="skipped", last_error=reason, claimed_until=None)
         report.skipped += 1
         report.skipped_reasons[reason] = report.skipped_reasons.get(reason, 0) + 1
-        return
+        return True
     message = compose(delivery, notice, user, sender.address_of(user))
     try:
         sender.send(message)
     except PermanentFailure as error:
         _finish(row_id, worker, state="failed", last_error=str(error)[:300], claimed_until=None)
         report.failed += 1
-        return
+        return True
     except TemporaryFailure as error:
         retry_at = rules.next_try_after(delivery.tries, utcnow())
         if retry_at is None:
@@ -154,12 +162,13 @@ def deliver_one(row_id: int, worker: str, senders: dict[str, Sender], report: Ru
             _finish(row_id, worker, claimed_by=None, claimed_until=retry_at, last_error=str(error)[:300])
             report.retrying += 1
         current_app.logger.warning("notice delivery %s: will retry: %s", row_id, error)
-        return
+        return not isinstance(error, ServerUnavailable)
     _pause_for_test("accept")
     # The duplicate window closes here: one short UPDATE right after the server's reply.
     _finish(row_id, worker, state="sent", sent_at=utcnow(), claimed_until=None, last_error="")
     report.sent += 1
     _pause_for_test("mark")
+    return True
 
 
 def send_due(*, limit: int | None = None, lease_seconds: int = DEFAULT_LEASE_SECONDS,
@@ -174,8 +183,9 @@ def send_due(*, limit: int | None = None, lease_seconds: int = DEFAULT_LEASE_SEC
             row_id = claim_next(worker, lease_seconds)
             if row_id is None:
                 break
-            deliver_one(row_id, worker, senders, report)
             handled += 1
+            if not deliver_one(row_id, worker, senders, report):
+                break  # the server is down: the other rows wait, unclaimed, for a later run
     finally:
         for sender in senders.values():
             sender.close()

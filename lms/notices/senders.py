@@ -27,6 +27,10 @@ class TemporaryFailure(Exception):
     """Try again later: the server is down, busy, or said 4xx."""
 
 
+class ServerUnavailable(TemporaryFailure):
+    """The server cannot be reached at all: the run stops instead of trying every row."""
+
+
 class PermanentFailure(Exception):
     """Do not try again: the server refused this message or address for good (5xx)."""
 
@@ -58,11 +62,14 @@ class EmailSender:
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
             config = self.config
-            smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20)
-            if config["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if config["MAIL_USERNAME"]:
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            try:
+                smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20)
+                if config["MAIL_USE_TLS"]:
+                    smtp.starttls()
+                if config["MAIL_USERNAME"]:
+                    smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            except (OSError, smtplib.SMTPException) as error:
+                raise ServerUnavailable(str(error) or type(error).__name__) from error
             self._smtp = smtp
         return self._smtp
 
@@ -78,8 +85,9 @@ class EmailSender:
         email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies
         for name, value in message.headers.items():
             email[name] = value
+        connection = self._connection()
         try:
-            refused = self._connection().send_message(email)
+            refused = connection.send_message(email)
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _text in error.recipients.values()]
             self._drop()

@@ -193,3 +193,16 @@ def test_a_forged_unsubscribe_token_changes_nothing(app, client, hub, token):
     client.csrf = False
     assert client.post(f"/notices/unsubscribe/{token}").status_code == 404
     assert db.session.scalar(select(func.count()).select_from(NoticeOptOut)) == 0
+
+
+def test_with_the_mail_server_down_the_run_stops_after_one_try_and_leaves_the_rest_unclaimed(app, runner, hub, smtp):
+    for n, user in enumerate([make_user(hub) for _ in range(3)]):
+        lesson_rejected(user, n)
+    smtp.stop()
+    result = runner.invoke(args=["notices", "send"])
+    assert result.exit_code == 0 and "sent 0, skipped 0, failed 0, retrying later 1" in result.output
+    db.session.commit()
+    rows = db.session.scalars(select(NoticeDelivery).order_by(NoticeDelivery.id)).all()
+    assert [r.state for r in rows] == ["pending"] * 3
+    assert [r.tries for r in rows] == [1, 0, 0] and rows[0].claimed_until is not None
+    assert all(r.claimed_by is None for r in rows)
