@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
@@ -25,7 +26,13 @@ bp = Blueprint("audit", __name__)
 
 PAGE_SIZE = 100
 CSV_LIMIT = 50_000
-Actor, Subject = aliased(User), aliased(User)
+
+
+@cache
+def _people():
+    """Two aliases of User (who acted, to whom). Made on first use: aliasing configures every
+    mapper, which needs all models imported, and at import time of this module they may not be."""
+    return aliased(User), aliased(User)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class AuditFilter:
                    max(request.args.get("page", 1, type=int), 1))
 
     def query(self) -> Select:
+        Actor, Subject = _people()  # noqa: N806  (classes, named as such)
         stmt = (select(AuditEvent, Actor, Subject)
                 .outerjoin(Actor, Actor.id == AuditEvent.actor_id)
                 .outerjoin(Subject, Subject.id == AuditEvent.subject_id))
@@ -81,11 +89,12 @@ def log():
                            actions=actions, hubs=hubs, detail=_detail)
 
 
-@bp.route("/audit.csv", defaults={"fmt": "csv"})
-@bp.route("/audit.xlsx", defaults={"fmt": "xlsx"})
+@bp.route("/audit.csv")
+@bp.route("/audit.xlsx")  # the same view; links to it swap the suffix (templates/audit/log.html)
 @coordinator_required
-def export(fmt: str):
+def export():
     """The filtered log as CSV or XLSX, headers in the reader's language."""
+    fmt = "xlsx" if request.path.endswith(".xlsx") else "csv"
     chosen = AuditFilter.from_request()
     rows = db.session.execute(chosen.query().limit(CSV_LIMIT)).all()
     hub_names = dict(db.session.execute(select(Hub.id, Hub.name)).all())

@@ -67,32 +67,30 @@ def national():
     return _dashboard(_scope(None, allow_hub_filter=True), hub=None, national=True)
 
 
-def _export(scope: queries.Scope, table: str, fmt: str, name: str) -> Response:
-    rows = tables.report_table(table, scope, current_locale(), date.today())
-    if rows is None:
+def _export(scope: queries.Scope, filename: str, tables_allowed: tuple[str, ...], name: str) -> Response:
+    """`filename` is the table and the format, as in the link: lessons.csv, lessons.xlsx."""
+    table, _dot, fmt = filename.rpartition(".")
+    if table not in tables_allowed or fmt not in exports.FORMATS:
         abort(404)
+    rows = tables.report_table(table, scope, current_locale(), date.today())
     return exports.download(rows, fmt, f"{name}-{table}-{scope.date_from.isoformat()}-{scope.date_to.isoformat()}")
 
 
-@bp.route("/hub/<int:hub_id>/<table>.csv", defaults={"fmt": "csv"})
-@bp.route("/hub/<int:hub_id>/<table>.xlsx", defaults={"fmt": "xlsx"})
+# One URL argument carries the table and the format (courses.csv, courses.xlsx): one rule
+# and one endpoint serve both formats (the endpoint keeps its first name).
+@bp.route("/hub/<int:hub_id>/<table>")
 @coordinator_required
-def hub_csv(hub_id: int, table: str, fmt: str):
-    """A table of the hub dashboard as CSV or XLSX (the endpoint keeps its first name)."""
+def hub_csv(hub_id: int, table: str):
+    """A table of the hub dashboard as CSV or XLSX."""
     ensure_can_manage_hub(hub_id)
     hub = db.session.get(Hub, hub_id) or abort(404)
-    if table not in tables.HUB_TABLES:
-        abort(404)
-    return _export(_scope(hub.id, allow_hub_filter=False), table, fmt, hub.slug)
+    return _export(_scope(hub.id, allow_hub_filter=False), table, tables.HUB_TABLES, hub.slug)
 
 
-@bp.route("/national/<table>.csv", defaults={"fmt": "csv"})
-@bp.route("/national/<table>.xlsx", defaults={"fmt": "xlsx"})
+@bp.route("/national/<table>")
 @admin_required
-def national_csv(table: str, fmt: str):
-    if table not in tables.NATIONAL_TABLES:
-        abort(404)
-    return _export(_scope(None, allow_hub_filter=True), table, fmt, "national")
+def national_csv(table: str):
+    return _export(_scope(None, allow_hub_filter=True), table, tables.NATIONAL_TABLES, "national")
 
 
 def _staff_scope() -> queries.Scope:
