@@ -388,3 +388,12 @@ def test_the_folder_named_to_the_checker_may_itself_be_a_link(tmp_path):
     (tmp_path / "current").symlink_to(root)
     tree, problems = load_tree(tmp_path / "current", display_root=tmp_path)
     assert problems == [] and tree.courses[0].slug == "c"
+
+
+def test_an_indented_quiz_marker_is_refused_as_learners_would_see_the_answers():
+    collector = Collector("l.md")
+    scan = scan_lesson_body("!!! note\n    ::: quiz\n    ### Q a\n    (x) Yes\n    :::\n", 5, collector)
+    assert scan.quiz_text is None
+    assert messages(collector.problems) == [
+        "l.md:6: an indented '::: quiz' line is shown to learners as text, answers included: "
+        "start the quiz block at the beginning of the line"]

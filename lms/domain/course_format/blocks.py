@@ -72,7 +72,13 @@ def scan_lesson_body(body: str, body_line: int, collector: Collector) -> BodySca
             code_lines.add(line)
             continue
         stripped = raw.strip()
-        if not stripped.startswith(":::") or raw[:4] == "    ":  # four spaces: indented code or box text
+        if not stripped.startswith(":::"):
+            continue
+        if len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip()) >= 4:
+            # Indented code, or the text of a box or list: shown as written, answers included.
+            if _LOOSE_QUIZ_OPEN.match(stripped):
+                collector.add(line, "an indented '::: quiz' line is shown to learners as text, answers included: "
+                                    "start the quiz block at the beginning of the line")
             continue
         if start is not None and end is None:
             if stripped == QUIZ_CLOSE:
