@@ -93,7 +93,7 @@ def test_state_changes_are_post_only(app):
 
 def sample_url(rule, ids) -> str:
     values = {"hub_id": ids["hub"], "user_id": ids["volunteer"], "cert_id": ids["cert"], "delivery_id": 999999,
-              "attempt_id": 999999, "hold_id": 999999, "list_id": 1, "slug": "test-course", "lesson_slug": "lesson-1", "quiz_slug": "final",
+              "attempt_id": 999999, "hold_id": 999999, "notice_id": 999999, "list_id": 1, "slug": "test-course", "lesson_slug": "lesson-1", "quiz_slug": "final",
               "code": "AAAA-BBBB-CCCC-DDDD", "table": "courses", "token": "x" * 43, "path": "images/none.png", "filename": "css/site.css", "number": 1}
     url = rule.rule
     for name in rule.arguments:
