@@ -397,3 +397,12 @@ def test_an_indented_quiz_marker_is_refused_as_learners_would_see_the_answers():
     assert messages(collector.problems) == [
         "l.md:6: an indented '::: quiz' line is shown to learners as text, answers included: "
         "start the quiz block at the beginning of the line"]
+
+
+def test_a_question_outside_the_quiz_block_is_refused():
+    collector = Collector("l.md")
+    body = "### Q early\nA?\n\n(x) Yes\n\n::: quiz\n### Q a\nA?\n\ntruefalse: true\n:::\n### Q late (2 points)\n"
+    scan = scan_lesson_body(body, 1, collector)
+    assert scan.quiz_line == 7
+    assert [p.line for p in collector.problems] == [1, 12]
+    assert collector.problems[0].message.startswith("a question heading outside a '::: quiz' block would be shown")

@@ -17,6 +17,7 @@ QUIZ_OPEN, QUIZ_CLOSE = "::: quiz", ":::"
 # As Python-Markdown's fenced_code: after the fence only `{attrs}`, or a language and hl_lines.
 _FENCE_OPEN = re.compile(r"""^(`{3,}|~{3,})[ ]*(\{[^\n]*\}|(?:\.?[\w#.+-]*[ ]*)?(?:hl_lines=("|').*?\3[ ]*)?)$""")
 _LOOSE_QUIZ_OPEN = re.compile(r"^:::\s*quiz\b.*$", re.IGNORECASE)
+_QUESTION_HEADING = re.compile(r"^###\s+Q\s+[a-z0-9][a-z0-9-]*(\s+\(|\s*$)")
 
 
 class FenceTracker:
@@ -72,6 +73,11 @@ def scan_lesson_body(body: str, body_line: int, collector: Collector) -> BodySca
             code_lines.add(line)
             continue
         stripped = raw.strip()
+        outside_blocks = (start is None or end is not None) and not refused_open  # a refused opener said it already
+        if outside_blocks and _QUESTION_HEADING.match(raw):
+            collector.add(line, "a question heading outside a '::: quiz' block would be shown to learners as text, "
+                                "answers included: put the question inside the quiz block")
+            continue
         if not stripped.startswith(":::"):
             continue
         if len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip()) >= 4:
