@@ -30,9 +30,9 @@ from lms.courses.rendering import fill_hub_placeholders
 from lms.domain.attempts import attempt_count
 from lms.extensions import csrf, db
 from lms.i18n import current_locale
-from lms.learning import queries, services
+from lms.learning import queries, quiz_pages, services
 from lms.learning.models import QuizAttempt
-from lms.learning.review import build_review, shown_language
+from lms.learning.review import build_review
 from lms.models_base import utcnow
 from lms.security import reads_user_only
 
@@ -318,20 +318,9 @@ def quiz(slug: str, quiz_slug: str):
         allowance=permit,
         open_attempt=next((a for a in attempts if a.status == "open"), None),
         enrolment=services.get_enrolment(current_user.id, course.id),
-        question_count=_question_count(quiz),
+        question_count=quiz_pages.question_count(quiz),
         count=attempt_count(permit, int(quiz.settings.get("max_attempts") or 0)),
     )
-
-
-def _question_count(quiz: Quiz) -> int:
-    from sqlalchemy import func
-
-    from lms.courses.models import Question
-
-    fixed = db.session.scalar(
-        select(func.count(Question.id)).where(Question.quiz_id == quiz.id, Question.removed.is_(False), Question.pool.is_(None))
-    )
-    return fixed + sum((quiz.pools or {}).values())
 
 
 @bp.route("/courses/<slug>/quizzes/<quiz_slug>/start", methods=["POST"])
@@ -365,8 +354,8 @@ def attempt(attempt_id: int):
             abort(404)  # another learner's attempt does not exist, as far as this user can tell
         if outcome.held_back:
             # Nothing graded: the same questions again, with what was chosen, and why.
-            return _attempt_page(outcome.attempt, given=request.form, unanswered=outcome.unanswered,
-                                 blank=outcome.blank)
+            return quiz_pages.attempt_page(outcome.attempt, _viewer_hub, given=request.form,
+                                           unanswered=outcome.unanswered, blank=outcome.blank)
         if outcome.late:
             flash(_("The time limit had passed, so this attempt was closed without a grade."), "error")
         elif outcome.course_passed:
@@ -377,30 +366,7 @@ def attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt.status != "open":
         return redirect(url_for("learning.attempt_result", attempt_id=attempt.id))
-    return _attempt_page(attempt)
-
-
-def _attempt_page(attempt: QuizAttempt, *, given=None, unanswered: tuple[int, ...] = (), blank: bool = False) -> str:
-    """The open attempt's questions; after a held-back submission, with the learner's
-    choices filled in again and the unanswered questions marked."""
-    quiz = db.session.get(Quiz, attempt.quiz_id)
-    course = db.session.get(Course, quiz.course_id)
-    now = utcnow()
-    questions = []
-    for index, entry in enumerate(attempt.snapshot):
-        content = entry["content"][shown_language(entry["content"], attempt.language)]
-        choices = [content["choices"][original] for original in entry["order"]]
-        questions.append({"index": index, "kind": entry["kind"], "points": entry["points"],
-                          "prompt_html": fill_hub_placeholders(content["prompt_html"], _viewer_hub),
-                          "choices": choices, "given": given.getlist(f"q{index}")[:50] if given else [],
-                          "unanswered": index in unanswered and not blank})
-    remaining = (attempt.deadline_at - now).total_seconds() if attempt.deadline_at else None
-    return render_template(
-        "learning/attempt.html", attempt=attempt, quiz=quiz, course=course, questions=questions,
-        title=queries.quiz_title(quiz.titles, attempt.language, course.default_language),
-        count=services.attempt_count(current_user.id, quiz, now), unanswered=[i + 1 for i in unanswered],
-        blank=blank, seconds_left=max(int(remaining), 0) if remaining is not None else None,
-    )
+    return quiz_pages.attempt_page(attempt, _viewer_hub)
 
 
 @bp.route("/attempts/<int:attempt_id>/result")
