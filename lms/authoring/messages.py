@@ -73,6 +73,11 @@ PATTERNS = [
         "language; only the texts are translated")),
     (rf"question {Q} is not in the default language's quiz",
      _l("question “%(id)s” is not in the original language's quiz")),
+    (r"a question heading outside a '::: quiz' block would be shown to learners as text, .*",
+     _l("this question is outside a quiz: learners would read it, answers included; put it between a line "
+        "::: quiz and a line :::")),
+    (r"an indented '::: quiz' line is shown to learners as text, .*",
+     _l("the ::: quiz line must start at the beginning of the line, with no spaces before it")),
     (r"the course has no lessons .*", _l("the course has no lessons yet")),
     (r"every lesson is hidden; .*", _l("every lesson is hidden: learners would see an empty course")),
 ]

@@ -150,6 +150,13 @@ def test_message_patterns_translate_known_messages(app, english, russian):
         assert translate(english) == russian
 
 
+def test_a_question_pasted_outside_a_quiz_block_is_explained_in_russian(ru_author):
+    text = "---\ntitle: Lesson 1\nminutes: 5\n---\nText.\n\n### Q stray\nWho?\n\n( ) A\n(x) B\n"
+    save(ru_author, "test-course", "01-lesson-1.md", text)
+    page = ru_author.get("/author/test-course/files/01-lesson-1.md").get_data(as_text=True)
+    assert "этот вопрос вне теста: слушатели прочтут его вместе с ответами" in page
+
+
 def test_an_unknown_message_is_shown_as_the_checker_wrote_it(app):
     with app.test_request_context(), force_locale("ru"):
         assert translate("a brand-new rule says no, did you mean 'yes'?") == "a brand-new rule says no, did you mean 'yes'?"
