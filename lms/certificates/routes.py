@@ -3,10 +3,9 @@ and the log of lessons led."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, fresh_login_required, login_required
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from lms import idempotency
 from lms.auth.models import User
 from lms.certificates import deliveries, holds, services
+from lms.certificates.blueprint import bp
 from lms.certificates.forms import (
     REVOCATION_LABELS,
     DeliveryForm,
@@ -24,16 +24,14 @@ from lms.certificates.forms import (
     RevokeForm,
 )
 from lms.certificates.models import Certificate, CertificationHold, LessonDelivery
+from lms.certificates.verification import localised, public_view, verify_url
 from lms.courses.models import Track
 from lms.domain import certification as rules
 from lms.domain import duties, status_list
 from lms.domain.roles import can_manage_hub_members
-from lms.extensions import db, limiter
+from lms.extensions import db
 from lms.hubs.models import Hub
-from lms.i18n import current_locale
 from lms.permissions import coordinator_required, ensure_can_manage_hub
-
-bp = Blueprint("certificates", __name__)
 
 REFUSALS = {
     "forbidden": lambda d: _("You may not do this for this person: not for yourself, not for staff, "
@@ -60,16 +58,8 @@ def refusal(error: services.CertificationError) -> str:
     return REFUSALS.get(error.code, lambda d: _("That is not possible."))(error.details)
 
 
-def localised(mapping: dict, fallback: str = "") -> str:
-    return (mapping or {}).get(current_locale()) or (mapping or {}).get("en") or fallback
-
-
 def _may_see(cert: Certificate) -> bool:
     return cert.user_id == current_user.id or can_manage_hub_members(current_user.as_actor(), cert.hub_id)
-
-
-def _verify_url(code: str) -> str:
-    return url_for("certificates.verify", code=code, _external=True)
 
 
 def _form_key() -> str:
@@ -82,7 +72,7 @@ def _form_key() -> str:
 
 def _revoked_page(cert: Certificate):
     """A revoked certificate is not served as a document at all (see docs/security.md)."""
-    return render_template("certificates/revoked.html", cert=cert, view=_public_view(cert),
+    return render_template("certificates/revoked.html", cert=cert, view=public_view(cert),
                            revocation_labels=REVOCATION_LABELS), 410
 
 
@@ -116,7 +106,7 @@ def pdf(cert_id: int):
         holder=cert.holder_name, track=localised(cert.track.title, cert.track.slug),
         allows=localised(cert.track.rule.get("allows")), hub=cert.hub.name if cert.hub else "",
         issued=format_date(cert.issued_on, "long"), expires=format_date(cert.expires_on, "long"),
-        serial=cert.serial, code=cert.code, verify_url=_verify_url(cert.code),
+        serial=cert.serial, code=cert.code, verify_url=verify_url(cert.code),
         labels={
             "organisation": _("Volunteer Hub learning programme"), "title": _("Certificate"),
             "certifies": _("This certifies that"), "completed": _("has completed the training in"),
@@ -141,7 +131,7 @@ def credential(cert_id: int):
         return _revoked_page(cert)
     list_id, index = status_list.position(cert.id)
     payload = badges.credential(
-        cert=cert, issuer_url=url_for("main.index", _external=True).rstrip("/"), verify_url=_verify_url(cert.code),
+        cert=cert, issuer_url=url_for("main.index", _external=True).rstrip("/"), verify_url=verify_url(cert.code),
         track_title=localised(cert.track.title, cert.track.slug), allows=localised(cert.track.rule.get("allows")),
         hub_name=cert.hub.name if cert.hub else "",
         status_list_url=url_for("certificates.status_list_credential", list_id=list_id, _external=True),
@@ -149,36 +139,6 @@ def credential(cert_id: int):
     )
     return Response(badges.sign(payload), mimetype="application/vc+jwt",
                     headers={"Content-Disposition": f'attachment; filename="credential-{cert.serial}.jwt"'})
-
-
-@bp.route("/credentials/status/<int:list_id>")
-def status_list_credential(list_id: int):
-    """The signed Bitstring Status List: bit N set means the credential at index N is revoked."""
-    from lms.certificates import badges
-
-    if list_id < 1:
-        abort(404)
-    first = (list_id - 1) * status_list.LIST_SIZE
-    revoked = db.session.scalars(select(Certificate.id).where(
-        Certificate.revoked_at.is_not(None), Certificate.id >= first, Certificate.id < first + status_list.LIST_SIZE))
-    encoded = status_list.encode(cert_id - first for cert_id in revoked)
-    token = badges.sign_status_list(
-        list_url=url_for("certificates.status_list_credential", list_id=list_id, _external=True),
-        issuer_url=url_for("main.index", _external=True).rstrip("/"), encoded_list=encoded,
-    )
-    response = Response(token, mimetype="application/vc+jwt")
-    # A verifier must see a revocation at once: revalidate every time. The ETag follows
-    # the revocations, not the signing time, so an unchanged list answers 304.
-    response.headers["Cache-Control"] = "no-cache"
-    response.set_etag(hashlib.sha256(encoded.encode()).hexdigest()[:32])
-    return response.make_conditional(request)
-
-
-@bp.route("/.well-known/jwks.json")
-def jwks():
-    from lms.certificates import badges
-
-    return {"keys": [badges.public_jwk()]}
 
 
 @bp.route("/lessons-led", methods=["GET", "POST"])
@@ -379,59 +339,3 @@ def review(delivery_id: int):
             abort(403)
         flash(refusal(error), "info")
     return redirect(url_for("certificates.hub_deliveries", hub_id=delivery.hub_id))
-
-
-# ---- public verification
-
-def _lookup(code: str):
-    normalised = rules.normalise_code(code)
-    if normalised is None:
-        return None
-    return db.session.scalar(select(Certificate).where(Certificate.code == normalised))
-
-
-def _public_view(cert: Certificate | None) -> dict:
-    """Only what a stranger may see: no email, phone, or other certificates."""
-    if cert is None:
-        return {"status": "unknown"}
-    status = rules.certificate_state(cert.facts(), services.today())
-    view = {
-        "status": status,
-        "holder": cert.holder_name,
-        "track": localised(cert.track.title, cert.track.slug),
-        "allows": localised(cert.track.rule.get("allows")),
-        "hub": cert.hub.name if cert.hub else "",
-        "issued_on": cert.issued_on.isoformat(),
-        "serial": cert.serial,
-    }
-    if status == rules.REVOKED:
-        # The category, never the free-text reason: that may name people.
-        view["revoked_on"] = cert.revoked_at.date().isoformat()
-        view["revocation_reason"] = cert.revoke_category or "other"
-    elif status == rules.EXPIRED:
-        view["expired_on"] = cert.expires_on.isoformat()
-    else:
-        view["expires_on"] = cert.expires_on.isoformat()
-    return view
-
-
-@bp.route("/verify")
-def verify_form():
-    code = request.args.get("code", "").strip()
-    if code:
-        return redirect(url_for("certificates.verify", code=rules.normalise_code(code) or code))
-    return render_template("certificates/verify_form.html")
-
-
-@bp.route("/verify/<code>.json")
-@limiter.limit("60 per minute")
-def verify_json(code: str):
-    return _public_view(_lookup(code))
-
-
-@bp.route("/verify/<code>")
-@limiter.limit("60 per minute")
-def verify(code: str):
-    view = _public_view(_lookup(code))
-    return render_template("certificates/verify.html", view=view, code=code, revocation_labels=REVOCATION_LABELS), \
-        200 if view["status"] != "unknown" else 404
