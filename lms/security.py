@@ -112,7 +112,9 @@ def enforce_session_lifetimes():
     return None
 
 
-TWO_FACTOR_FREE_ENDPOINTS = {"auth.two_factor", "auth.logout", "static", "main.set_language", "auth.reauth"}
+# The stylesheet, scripts, icons and manifest too: the set-up page itself needs them.
+TWO_FACTOR_FREE_ENDPOINTS = {"auth.two_factor", "auth.logout", "static", "main.set_language", "auth.reauth",
+                             "assets.asset", "assets.favicon", "assets.manifest"}
 
 
 def require_two_factor_for_staff():

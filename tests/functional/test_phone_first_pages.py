@@ -101,3 +101,19 @@ def test_lesson_page_says_which_lesson_of_how_many(client, hub, make_course):
     for number in (1, 3):
         page = client.get(f"/courses/{course.slug}/lessons/lesson-{number}").get_data(as_text=True)
         assert f"Lesson {number} of 4" in page  # quizzes between lessons are not counted
+
+
+def test_two_factor_set_up_page_gets_its_stylesheet_and_icons(make_app, hub):
+    """Staff who must set up two-factor login first are sent to that page for everything
+    else, but not for the page's own stylesheet, scripts, icon and manifest."""
+    from tests.factories import make_hub
+
+    app = make_app(REQUIRE_2FA_FOR_STAFF=True)
+    client = app.test_client()
+    login(client, make_user(make_hub("aktau"), roles=("coordinator",)))
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    assets = re.findall(r'(?:href|src)="(/assets/[^"]+)"', page)
+    assert any(a.endswith(".css") for a in assets) and any(a.endswith(".svg") for a in assets)
+    for url in [*assets, "/manifest.webmanifest", "/favicon.ico"]:
+        assert client.get(url).status_code == 200, url
+    assert client.get("/dashboard").status_code == 302  # everything else still waits for the set-up
