@@ -128,3 +128,24 @@ def test_volunteer_record_from_the_people_page(browser, live_server, people_hub,
     page.click("#actions button")
     assert "/reset/" in page.inner_text("main") or "reset" in page.url
     context.close()
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_inbox_and_record_fit_a_phone_in_kazakh_and_russian(browser, live_server, people_hub, language):
+    context = browser.new_context(viewport=SIZES["phone"])
+    page = context.new_page()
+    url = live_server["url"]
+    log_in(page, url, people_hub["coordinator_email"])
+    page.goto(url + "/dashboard")
+    page.locator(f"button[value={language}]").first.click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.lang") == language
+    no_overflow(page, f"the coordinator home in {language}")
+    page.goto(f"{url}/people/{people_hub['leader']}")
+    no_overflow(page, f"the volunteer record in {language}")
+    page.goto(f"{url}/hubs/{people_hub['hub']}/members?show=inactive")
+    no_overflow(page, f"the inactive list in {language}")
+    shot(page, f"k1-inactive-{language}-phone")
+    page.locator("button[value=en]").first.click()  # the account keeps its language: back to the other tests' one
+    page.wait_for_load_state()
+    context.close()
