@@ -111,9 +111,12 @@ def test_certificate_journey_end_to_end(browser, live_server, live_app_db):
     coordinator.goto(url + "/hub")
     coordinator.click("text=Certification")
     row = coordinator.locator("tr", has_text="Сәуле Журнал").filter(has=coordinator.locator("input[name=reason]"))
+    row.locator("select[name=category]").select_option("safeguarding")
     row.locator("input[name=reason]").fill("Safeguarding concern confirmed")
     row.locator("button", has_text="Revoke").click()
+    assert "Safeguarding concern confirmed" in coordinator.locator("#revoked ~ ul").inner_text()  # waits for a decision
     stranger.goto(url + f"/verify/{code}")
     assert "Revoked" in stranger.locator(".verdict").inner_text()
+    assert "Safeguarding concern confirmed" not in stranger.content()  # the category only, never the reason
     volunteer.goto(url + "/lessons-led")
     assert "once you hold a valid certificate" in volunteer.content()
