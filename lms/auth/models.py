@@ -161,3 +161,16 @@ class ThrottleCounter(db.Model):
     events: Mapped[int] = mapped_column(default=0)
     window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]
+
+
+class PasswordHelpRequest(db.Model):
+    """Someone asked for a new password and no email can reach them (no mail server, or a
+    phone-only account): their hub coordinator sees it in their inbox and hands out a link."""
+
+    __tablename__ = "password_help_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]

@@ -28,7 +28,7 @@ from lms.domain.throttle import minutes_to_wait
 from lms.extensions import db, limiter
 from lms.hubs.models import Hub
 from lms.i18n import current_locale
-from lms.mail import send_mail
+from lms.mail import mail_configured, send_mail
 from lms.security import is_safe_redirect, mark_session_start
 
 bp = Blueprint("auth", __name__)
@@ -290,7 +290,7 @@ def reset_request():
             form.login.errors.append(_wait_message(wait))
             return render_template("auth/reset_request.html", form=form), 429
         user = services.find_by_login(form.login.data)
-        if user is not None and user.email and user.is_active:
+        if user is not None and user.email and user.is_active and mail_configured():
             token = services.create_reset_token(user, created_by=None, hours=2)
             link = url_for("auth.reset_with_token", token=token, _external=True)
             send_mail(
@@ -298,14 +298,17 @@ def reset_request():
                 _("Set a new password"),
                 _("Open this link within 2 hours to set a new password:\n\n%(link)s", link=link),
             )
-        # The same answer whether or not the account exists.
-        flash(
-            _(
-                "If an account with an email exists for this address, a link is on its way. "
-                "No email? Your hub coordinator can give you a reset link."
-            ),
-            "info",
-        )
+        elif user is not None and user.is_active:
+            # No email can reach them: the request waits in their coordinator's inbox.
+            services.ask_hub_for_reset(user)
+        # The same answer whether or not the account exists; it depends only on whether
+        # this site can send mail at all.
+        if mail_configured():
+            flash(_("If an account with an email exists for this address, a link is on its way. "
+                    "No email? Your hub coordinator can give you a reset link."), "info")
+        else:
+            flash(_("If this account exists, your hub coordinator now sees your request and can give you a "
+                    "reset link. This site sends no email."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
 

@@ -13,11 +13,12 @@ from werkzeug.security import check_password_hash
 
 from lms import audit
 from lms.auth import throttle
-from lms.auth.models import PasswordResetToken, User
+from lms.auth.models import PasswordHelpRequest, PasswordResetToken, User
 from lms.domain import throttle as limits
 from lms.domain.contacts import classify_login
 from lms.extensions import db
 from lms.models_base import utcnow
+from lms.transactions import write_transaction
 
 # Checked when no account matches, so a missing account takes as long as a wrong password.
 _DUMMY_HASH = "scrypt:32768:8:1$abcdefghijklmnop$" + "0" * 128
@@ -217,6 +218,7 @@ def use_reset_token(token: str, new_password: str) -> User | None:
     user.set_password(new_password)
     user.session_version += 1
     audit.record("user.password_reset", actor=user, target=user, hub_id=user.hub_id)
+    resolve_help_requests(user.id)
     db.session.commit()
     return user
 
@@ -260,3 +262,18 @@ def disable_totp(user: User) -> None:
     user.totp_secret, user.totp_last_step = None, None
     audit.record("user.2fa_off", actor=user, target=user, hub_id=user.hub_id)
     db.session.commit()
+
+
+def ask_hub_for_reset(user: User) -> None:
+    """Record that `user` needs a reset link from their coordinator (once while it is open)."""
+    with write_transaction():
+        open_request = db.session.scalar(select(PasswordHelpRequest.id).where(
+            PasswordHelpRequest.user_id == user.id, PasswordHelpRequest.resolved_at.is_(None)))
+        if open_request is None:
+            db.session.add(PasswordHelpRequest(user_id=user.id, hub_id=user.hub_id))
+
+
+def resolve_help_requests(user_id: int) -> None:
+    """A link was made or the password was set: the request is answered (caller commits)."""
+    db.session.execute(PasswordHelpRequest.__table__.update().where(
+        PasswordHelpRequest.user_id == user_id, PasswordHelpRequest.resolved_at.is_(None)).values(resolved_at=utcnow()))

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from lms.admin.forms import ROLE_LABELS
-from lms.auth.models import User
+from lms.auth.models import PasswordHelpRequest, User
 from lms.domain.contacts import normalise_email, normalise_phone
 from lms.extensions import db
 from lms.hubs import services
@@ -48,19 +48,23 @@ def members(hub_id: int):
     page = max(request.args.get("page", 1, type=int), 1)
     # ?show=inactive: the coordinator inbox's "inactive for 30 days" list
     show_inactive = request.args.get("show") == "inactive"
+    # ?show=reset: people who asked for a new password and no email can reach
+    show_reset = request.args.get("show") == "reset"
     stmt = select(User).where(User.hub_id == hub.id)
     found = people_search.matches(query)
     if found is not None:
         stmt = stmt.where(found)
     if show_inactive:
         stmt = stmt.where(activity.inactive_since(activity.cutoff(utcnow())))
+    if show_reset:
+        stmt = stmt.where(User.id.in_(select(PasswordHelpRequest.user_id).where(PasswordHelpRequest.resolved_at.is_(None))))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     people = db.session.scalars(
         stmt.order_by(User.name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template(
         "hubs/members.html", hub=hub, people=people, query=query, page=page, total=total,
-        page_size=PAGE_SIZE, show_inactive=show_inactive, inactive_days=activity.INACTIVE_DAYS, role_labels=ROLE_LABELS,
+        page_size=PAGE_SIZE, show_inactive=show_inactive, show_reset=show_reset, inactive_days=activity.INACTIVE_DAYS, role_labels=ROLE_LABELS,
     )
 
 
@@ -109,7 +113,9 @@ def reset_link(user_id: int):
     if user is None:
         abort(404)
     ensure_may_make_reset_link(user)
-    token = services.accounts.create_reset_token(user, created_by=current_user)
+    token = services.accounts.create_reset_token(user, created_by=current_user, commit=False)
+    services.accounts.resolve_help_requests(user.id)
+    db.session.commit()
     account = services.NewAccount(user, token)
     return render_template("hubs/links.html", hub=user.hub, accounts=[account])
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
-from lms.auth.models import User
+from lms.auth.models import PasswordHelpRequest, User
 from lms.certificates import services as certification
 from lms.certificates.models import Certificate, CertificationHold, LessonDelivery
 from lms.domain import duties
@@ -35,11 +35,12 @@ class Inbox:
     lessons_to_confirm: int
     expiring: int  # valid certificates ending within EXPIRY_DAYS, not yet renewed
     inactive: int  # volunteers with nothing recorded for activity.INACTIVE_DAYS
+    reset_requests: int = 0  # people who asked for a new password that no email can bring
     missing_settings: list[str] = field(default_factory=list)
 
     @property
     def waiting(self) -> int:
-        return self.ready + self.awaiting_decision + self.lessons_to_confirm
+        return self.ready + self.awaiting_decision + self.lessons_to_confirm + self.reset_requests
 
 
 def _someone_else(hub_id: int) -> Actor:
@@ -84,5 +85,12 @@ def coordinator_inbox(hub: Hub, viewer: User, now: datetime, on: date | None = N
         select(func.count()).select_from(User)
         .where(and_(User.hub_id == hub.id, activity.inactive_since(activity.cutoff(now))))
     )
+    resets = 0
+    if duties.may_make_reset_link(acting, other):
+        resets = db.session.scalar(
+            select(func.count()).select_from(PasswordHelpRequest)
+            .where(PasswordHelpRequest.hub_id == hub.id, PasswordHelpRequest.resolved_at.is_(None),
+                   PasswordHelpRequest.user_id != viewer.id)
+        )
     missing = [name for name in HUB_SETTINGS if not (getattr(hub, name) or "").strip()]
-    return Inbox(hub, ready, awaiting, lessons, expiring, inactive, missing)
+    return Inbox(hub, ready, awaiting, lessons, expiring, inactive, resets, missing)
