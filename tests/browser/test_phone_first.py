@@ -21,6 +21,8 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1366, "height": 768}
 LONG_NAME = "Айгерім Сәрсенбайқызы-Жұмабаева"
 SKIP = re.compile(r"\.(pdf|csv|xlsx|jwt|json|zip|js|png|jpe?g|svg|ico)$|^/(media|reset|reauth|login/code|sw\.js)|/draft-media/")
+# Downloads chosen by the query string (e.g. ?format=xlsx) are files, not pages.
+DOWNLOAD_QUERY = re.compile(r"(^|&)(format|sep)=")
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +96,7 @@ def walk(page, server, starts, limit=45):
             link = urlparse(href)
             target = link.path + (f"?{link.query}" if link.query else "")
             shape = re.sub(r"/(lessons|files|quizzes|items|versions|compare)/.*", r"/\1/*", re.sub(r"\d+", "N", link.path))
-            if target in seen or SKIP.search(link.path) or shapes.get(shape, 0) >= 2:
+            if target in seen or SKIP.search(link.path) or DOWNLOAD_QUERY.search(link.query) or shapes.get(shape, 0) >= 2:
                 continue
             seen.add(target)
             shapes[shape] = shapes.get(shape, 0) + 1
