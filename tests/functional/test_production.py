@@ -24,8 +24,9 @@ PUBLIC = "https://learn.example.kz"
 
 @pytest.fixture
 def public_app(make_app):
-    """Configured as docs/deploy.md says: the public address, nginx as the one proxy."""
-    return make_app(PUBLIC_URL=PUBLIC, PROXY_FIX_HOPS=1)
+    """Configured as docs/deploy.md says: the public address, nginx as the one proxy, a mail
+    server (tests replace the sending itself)."""
+    return make_app(PUBLIC_URL=PUBLIC, PROXY_FIX_HOPS=1, MAIL_SERVER="127.0.0.1")
 
 
 def through_nginx(**headers) -> dict:
