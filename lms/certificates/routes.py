@@ -54,6 +54,11 @@ REFUSALS = {
 }
 
 
+def flash_refusal(error: services.CertificationError) -> None:
+    """A form sent twice is news, not an error: it changed nothing the second time."""
+    flash(refusal(error), "info" if error.code == "duplicate" else "error")
+
+
 def refusal(error: services.CertificationError) -> str:
     return REFUSALS.get(error.code, lambda d: _("That is not possible."))(error.details)
 
@@ -260,7 +265,7 @@ def issue_in_person(hub_id: int):
     try:
         services.issue(volunteer, track, actor=current_user, kind="in_person", note=note, form_key=_form_key())
     except services.CertificationError as error:
-        flash(refusal(error), "info" if error.code == "duplicate" else "error")
+        flash_refusal(error)
     else:
         flash(_("Certificate issued to %(name)s.", name=volunteer.name), "success")
     return redirect(url_for("certificates.hub_certification", hub_id=hub.id))
@@ -281,7 +286,7 @@ def revoke(cert_id: int):
                             form_key=_form_key())
             pdf_cache().forget(cert.id)
         except services.CertificationError as error:
-            flash(refusal(error), "info" if error.code == "duplicate" else "error")
+            flash_refusal(error)
         else:
             flash(_("Certificate %(serial)s is revoked. The volunteer cannot be certified in this area again "
                     "until the hub decides.", serial=cert.serial), "success")
@@ -302,7 +307,7 @@ def lift_hold(hold_id: int):
             issued = holds.lift(hold, actor=current_user, reason=form.reason.data, requirement=form.requirement.data,
                                 form_key=_form_key())
         except services.CertificationError as error:
-            flash(refusal(error), "info" if error.code == "duplicate" else "error")
+            flash_refusal(error)
         else:
             flash(_("Decision recorded for %(name)s.", name=hold.holder.name), "success")
             if issued:
