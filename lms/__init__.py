@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from lms import logging_setup, permissions, public_url, security
+from lms import fast_reads, logging_setup, permissions, public_url, security
 from lms.config import load_config
 from lms.extensions import compress, csrf, db, limiter, login_manager, migrate
 from lms.public_url import LmsFlask, trust_proxy_headers
@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    _drop_idle_rate_limit_check(app)
     login_manager.init_app(app)
     compress.init_app(app)
     _init_database_events(app)
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     i18n.init_app(app)
     security.init_app(app)
+    fast_reads.init_app(app)
     permissions.init_app(app)
 
     from lms import idempotency
@@ -93,6 +95,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.cli.add_command(notices_cli)
     return app
+
+
+def _drop_idle_rate_limit_check(app: Flask) -> None:
+    """Flask-Limiter looks at every request for app-wide limits. This app sets none: its
+    limits sit on the few views that need them, and those check themselves when called.
+    So the per-request look is dropped, unless app-wide limits are configured."""
+    if any(app.config.get(name) for name in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")):
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    app.before_request_funcs[None] = [hook for hook in hooks if hook != limiter._check_request_limit]
 
 
 def _init_database_events(app: Flask) -> None:

@@ -24,6 +24,7 @@ ENV_SETTINGS: dict[str, type] = {
     "PROXY_FIX_HOPS": int,
     "THROTTLE_STORAGE_URI": str,
     "LOG_LEVEL": str,
+    "PAGE_CACHE_BYTES": int,
 }
 
 
@@ -85,6 +86,8 @@ class DefaultConfig:
     COMPRESS_STREAMS = False
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                           "image/svg+xml", "text/csv"]
+    # Rendered lesson pages kept per worker process (lms.main.page_cache); 0 turns it off.
+    PAGE_CACHE_BYTES = 4 * 1024 * 1024
     COURSES_DIR = str(Path(__file__).resolve().parent.parent / "courses")
 
 

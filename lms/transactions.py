@@ -26,21 +26,26 @@ def init_sqlite(engine) -> None:
     def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's "begin" event below emit BEGIN, instead of pysqlite.
         dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-        # SQLite's own lower() folds ASCII only: "Дана" would not match "дана". Searches
-        # use lower() on both sides, so make it fold every script, as PostgreSQL's does.
-        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+        configure_sqlite_connection(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         # Straight to the driver: every request begins a transaction, and SQLAlchemy's
         # statement machinery costs more than the BEGIN itself.
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+def configure_sqlite_connection(dbapi_connection) -> None:
+    """Settings every SQLite connection of the app gets (the pool's and lms.fast_reads')."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+    # SQLite's own lower() folds ASCII only: "Дана" would not match "дана". Searches
+    # use lower() on both sides, so make it fold every script, as PostgreSQL's does.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
 
 def _lower(value):

@@ -17,8 +17,8 @@ from lms.courses.models import Course, CourseText, Lesson, LessonText, Quiz, Tra
 from lms.domain.content_language import language_chain, pick_language
 from lms.domain.progress import Progress, course_progress
 from lms.extensions import db
+from lms.fast_reads import CompiledRead
 from lms.learning.models import Enrolment, LessonProgress, QuizAttempt
-from lms.transactions import read_connection
 
 
 def fallback_chain(wanted: str) -> tuple[str, ...]:
@@ -136,7 +136,7 @@ class CourseHead:
 
 
 @lru_cache(maxsize=4)
-def _outline_statement(chain_length: int):
+def _outline_statement(chain_length: int) -> CompiledRead:
     """Built once per length of fallback chain: the course, its lessons with titles and
     ticks, the current lesson's body and the learner's enrolment, in one round trip.
 
@@ -158,7 +158,7 @@ def _outline_statement(chain_length: int):
         .where(Enrolment.__table__.c.user_id == bindparam("user_id"), Enrolment.__table__.c.course_id == courses.c.id)
         .scalar_subquery()
     )
-    return (
+    return CompiledRead(
         select(
             courses.c.id, courses.c.slug, courses.c.default_language, courses.c.languages, courses.c.retired,
             courses.c.revision, shown.label("content_language"),
@@ -166,7 +166,7 @@ def _outline_statement(chain_length: int):
             enrolment.label("enrolment_id"),
             lessons.c.id.label("lesson_id"), lessons.c.slug.label("lesson_slug"), lessons.c.minutes,
             func.coalesce(own.c.title, fallback.c.title).label("title"),
-            progress.c.completed_at,
+            progress.c.lesson_id.is_not(None).label("done"),
             case((is_current, func.coalesce(own.c.body_html, fallback.c.body_html))).label("body_html"),
             case((is_current, case((own.c.lesson_id.is_(None), courses.c.default_language), else_=shown))).label("body_language"),
         )
@@ -189,7 +189,7 @@ def _quizzes_statement():
         .where(attempts.c.quiz_id == quizzes.c.id, attempts.c.user_id == bindparam("user_id"), attempts.c.passed.is_(True))
         .scalar_subquery()
     )
-    return (
+    return CompiledRead(
         select(quizzes.c.id, quizzes.c.slug, quizzes.c.after_lesson_id, quizzes.c.titles, passed.label("passed"))
         .where(quizzes.c.course_id == bindparam("course_id"), quizzes.c.removed.is_(False))
         .order_by(quizzes.c.position)
@@ -229,11 +229,10 @@ def course_url(endpoint: str, course_slug: str, **values: str) -> str:
 
 def page_outline(course_slug: str, user_id: int | None, wanted_language: str, lesson_slug: str = "") -> PageOutline | None:
     """Everything a course or lesson page shows, in two queries whatever the course size."""
-    connection = read_connection()
     chain = fallback_chain(wanted_language)
     parameters = {"course_slug": course_slug, "user_id": user_id or -1, "lesson_slug": lesson_slug}
     parameters.update({f"language_{i}": language for i, language in enumerate(chain)})
-    rows = connection.execute(_outline_statement(len(chain)), parameters).all()
+    rows = _outline_statement(len(chain)).all(**parameters)
     if not rows:
         return None
     first = rows[0]
@@ -241,7 +240,7 @@ def page_outline(course_slug: str, user_id: int | None, wanted_language: str, le
     course = CourseHead(first.id, first.slug, first.default_language, languages, first.retired, first.course_title,
                         first.revision)
     language = first.content_language
-    quizzes = connection.execute(_QUIZZES, {"course_id": course.id, "user_id": user_id or -1}).all()
+    quizzes = _QUIZZES.all(course_id=course.id, user_id=user_id or -1)
     after: dict[int | None, list] = {}
     for quiz in quizzes:
         after.setdefault(quiz.after_lesson_id, []).append(quiz)
@@ -251,7 +250,7 @@ def page_outline(course_slug: str, user_id: int | None, wanted_language: str, le
     lesson_href = course_url("learning.lesson", course.slug, lesson_slug=STEP)
     quiz_href = course_url("learning.quiz", course.slug, quiz_slug=STEP)
     for row in rows:
-        steps.append(Step("lesson", row.lesson_id, row.lesson_slug, row.title, row.completed_at is not None,
+        steps.append(Step("lesson", row.lesson_id, row.lesson_slug, row.title, bool(row.done),
                           row.minutes, lesson_href.replace(STEP, row.lesson_slug)))
         if row.body_html is not None:
             outline.body_html, outline.body_language = row.body_html, row.body_language

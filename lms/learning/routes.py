@@ -12,7 +12,6 @@ from flask import (
     current_app,
     flash,
     g,
-    make_response,
     redirect,
     render_template,
     request,
@@ -33,6 +32,7 @@ from lms.i18n import current_locale
 from lms.learning import queries, quiz_pages, services
 from lms.learning.models import QuizAttempt
 from lms.learning.review import build_review
+from lms.main import chrome, page_cache
 from lms.models_base import utcnow
 from lms.security import reads_user_only
 
@@ -226,15 +226,24 @@ def lesson(slug: str, lesson_slug: str):
     else:
         action = queries.course_url("learning.lesson_undo" if step.done else "learning.lesson_done", slug,
                                     lesson_slug=queries.STEP).replace(queries.STEP, lesson_slug)
-    response = make_response(render_template(
+    hub = _viewer_hub() if "{hub:" in outline.body_html else None
+    # The rendered page is kept under everything it shows (see lms.main.page_cache): the
+    # course revision and head, the lesson, its language, every step's tick, the
+    # enrolment, the hub settings it names and the header's shape. A flash is shown once.
+    key = None if session.get("_flashes") else (
+        "lesson", outline.course, lesson_slug, locale, outline.body_language, outline.enrolled,
+        tuple(s.done for s in steps), tuple(hub) if hub else None, chrome.page_shape(locale),
+    )
+    page = page_cache.rendered(key, lambda: render_template(
         "learning/lesson.html", course=outline.course, course_title=outline.course.title, steps=steps,
         step=step, previous=steps[index - 1] if index > 0 else None,
         following=steps[index + 1] if index + 1 < len(steps) else None,
-        body_html=fill_hub_placeholders(outline.body_html, _viewer_hub), shown_language=outline.body_language,
+        body_html=fill_hub_placeholders(outline.body_html, hub), shown_language=outline.body_language,
         wanted_language=locale, enrolled=outline.enrolled, progress=outline.progress,
         course_href=queries.course_url("learning.course", slug), action=action,
         lesson_number=next(n for n, s in enumerate(lesson_steps, 1) if s is step), lesson_total=len(lesson_steps),
     ))
+    response = Response(page, mimetype="text/html")
     if etag:
         response.set_etag(etag)
         response.headers["Cache-Control"] = REVALIDATE

@@ -40,6 +40,16 @@ def _menu(locale: str) -> Menu:
                 ADMIN in roles, bool(roles & {TRAINER, ADMIN}))
 
 
+def page_shape(locale: str) -> tuple:
+    """Everything the header and footer of a page show, for lms.main.page_cache keys:
+    the menu, where the site is mounted, the page's own address (the menu marks its
+    section; the language switch returns to it) and the bell's number."""
+    from lms.notices.bell import current_unread
+
+    here = request.full_path if request.query_string else request.path
+    return _menu(locale), request.script_root, here, current_unread()
+
+
 def site_header(locale: str) -> Markup:
     cache = current_app.extensions.setdefault("lms_header_cache", {})
     menu = _menu(locale)

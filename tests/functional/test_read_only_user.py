@@ -39,7 +39,7 @@ def test_light_user_answers_like_the_full_user(app, hub, roles, active):
     contact = {"email": None, "phone": "77010000000"} if not roles else {}
     user = make_user(hub, roles=roles, active=active, **contact)
     with app.test_request_context("/"):
-        light = LightUser(db.session.connection().execute(security._LIGHT_USER, {"id": user.id}).first())
+        light = LightUser(db.session.connection().execute(security._LIGHT_USER.statement, {"id": user.id}).first())
     full = db.session.get(User, user.id)
     assert light.roles == full.roles and light.is_active == full.is_active
     assert light.get_id() == full.get_id() and light.as_actor() == full.as_actor()
@@ -54,7 +54,7 @@ def test_light_user_answers_like_the_full_user(app, hub, roles, active):
 def test_light_user_refuses_writes(app, hub):
     user = make_user(hub)
     with app.test_request_context("/"):
-        light = LightUser(db.session.connection().execute(security._LIGHT_USER, {"id": user.id}).first())
+        light = LightUser(db.session.connection().execute(security._LIGHT_USER.statement, {"id": user.id}).first())
     with pytest.raises(AttributeError):
         light.locale = "kk"
 
