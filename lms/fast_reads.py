@@ -188,4 +188,6 @@ def end_request_reads(_error=None) -> None:
 
 
 def init_app(app: Flask) -> None:
+    # Both: a request inside an app context pushed by the caller (CLI, tests) ends first.
+    app.teardown_request(end_request_reads)
     app.teardown_appcontext(end_request_reads)

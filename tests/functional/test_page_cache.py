@@ -1,0 +1,149 @@
+"""The kept lesson page (lms.main.page_cache): shared between learners in the same state,
+never showing one learner's page to another, and changed at once by any change of state."""
+
+from __future__ import annotations
+
+import re
+
+from lms.extensions import db
+from lms.main.page_cache import RenderedPages, pages
+from tests.conftest import login
+from tests.factories import make_hub, make_user
+
+LESSON = "/courses/{slug}/lessons/lesson-2"
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'value="[^"]{40,}"', 'value="TOKEN"', html)
+
+
+def _learner(app, hub, name, email):
+    client = app.test_client()
+    login(client, make_user(hub, name=name, email=email))
+    return client
+
+
+def test_two_learners_in_the_same_state_share_the_page_but_not_the_token(app, hub, make_course):
+    course = make_course("shared", lessons=3)
+    first = _learner(app, hub, "Aigerim Unique", "aigerim@example.org")
+    second = _learner(app, hub, "Marat Other", "marat@example.org")
+    for client in (first, second):
+        client.post(f"/courses/{course.slug}/enrol")
+        client.get("/", follow_redirects=True)  # the enrolment's flash is shown here, not on the lesson page
+
+    with app.app_context():
+        cache = pages()
+        hits_before = cache.hits
+    page_one = first.get(LESSON.format(slug=course.slug)).get_data(as_text=True)
+    page_two = second.get(LESSON.format(slug=course.slug)).get_data(as_text=True)
+    assert cache.hits == hits_before + 1  # the second learner got the kept page
+
+    assert _token(page_one) != _token(page_two)
+    assert _without_tokens(page_one) == _without_tokens(page_two)
+    for private in ("Aigerim", "aigerim@example.org"):
+        assert private not in page_two
+    # The token filled in is the second learner's own: their form is accepted.
+    second.csrf = False
+    done = second.post(f"/courses/{course.slug}/lessons/lesson-2/done", data={"csrf_token": _token(page_two)})
+    assert done.status_code == 302
+
+
+def test_every_change_of_what_the_page_shows_is_seen_at_once(app, hub, make_course):
+    course = make_course("changing", lessons=3)
+    user = make_user(hub)
+    client = app.test_client()
+    login(client, user)
+    url = LESSON.format(slug=course.slug)
+
+    assert "Enrol to track your progress" in client.get(url).get_data(as_text=True)
+    client.post(f"/courses/{course.slug}/enrol")
+    client.get("/", follow_redirects=True)
+    enrolled = client.get(url).get_data(as_text=True)
+    assert "Mark as done and continue" in enrolled
+
+    client.post(f"/courses/{course.slug}/lessons/lesson-2/done")
+    done = client.get(url).get_data(as_text=True)
+    assert "You marked this lesson as done." in done
+    client.post(f"/courses/{course.slug}/lessons/lesson-2/undo")
+    assert "Mark as done and continue" in client.get(url).get_data(as_text=True)
+
+    # The page's language follows the learner's choice at once.
+    client.post("/language", data={"lang": "ru"})
+    assert 'lang="ru"' in client.get(url).get_data(as_text=True)
+    client.post("/language", data={"lang": "en"})
+
+    # A new role changes the menu on the next page.
+    from lms.auth.models import User
+
+    assert "/author" not in client.get(url).get_data(as_text=True)
+    row = db.session.get(User, user.id)
+    row.roles_text = "volunteer,trainer"
+    db.session.commit()
+    assert "/author" in client.get(url).get_data(as_text=True)
+
+
+def test_a_published_change_replaces_the_kept_page(app, hub, make_course):
+    course = make_course("republished", lessons=3, body="The first wording.\n")
+    client = app.test_client()
+    login(client, make_user(hub))
+    url = LESSON.format(slug=course.slug)
+    assert "The first wording." in client.get(url).get_data(as_text=True)
+    make_course("republished", lessons=3, body="The corrected wording.\n")  # a new revision
+    page = client.get(url).get_data(as_text=True)
+    assert "The corrected wording." in page and "The first wording." not in page
+
+
+def test_hub_settings_named_in_a_lesson_change_at_once(app, make_course):
+    course = make_course("route", lessons=2, body="Report to {hub:safeguarding}.\n")
+    hub = make_hub(name="North", safeguarding="Aigerim, +7 700 000 00 01")
+    client = app.test_client()
+    login(client, make_user(hub))
+    url = f"/courses/{course.slug}/lessons/lesson-1"
+    assert "Aigerim, +7 700 000 00 01" in client.get(url).get_data(as_text=True)
+    hub.safeguarding = "Dana, +7 700 000 00 09"
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Dana, +7 700 000 00 09" in page and "Aigerim" not in page
+
+
+def test_a_flash_message_is_shown_once_and_never_kept(app, hub, make_course):
+    course = make_course("flashy", lessons=3)
+    client = app.test_client()
+    login(client, make_user(hub))
+    client.post(f"/courses/{course.slug}/enrol")  # flashes "You are enrolled"
+    first_lesson = f"/courses/{course.slug}/lessons/lesson-1"
+    assert "You are enrolled" in client.get(first_lesson).get_data(as_text=True)
+    assert "You are enrolled" not in client.get(first_lesson).get_data(as_text=True)
+    other = app.test_client()
+    login(other, make_user(hub, email="other@example.org"))
+    other.post(f"/courses/{course.slug}/enrol")
+    other.get("/", follow_redirects=True)
+    assert "You are enrolled" not in other.get(first_lesson).get_data(as_text=True)
+
+
+def test_no_page_is_kept_when_the_cache_is_turned_off(app, hub, make_course):
+    app.config["PAGE_CACHE_BYTES"] = 0
+    course = make_course("uncached", lessons=2)
+    client = app.test_client()
+    login(client, make_user(hub))
+    for _ in range(2):
+        assert client.get(f"/courses/{course.slug}/lessons/lesson-1").status_code == 200
+    with app.app_context():
+        assert len(pages()) == 0 and pages().hits == 0
+
+
+def test_the_cache_is_bounded_in_bytes_and_drops_the_least_recently_used():
+    cache = RenderedPages(max_bytes=10_000)
+    for n in range(5):
+        cache.put(n, b"x" * 2_400)
+    assert cache.size <= 10_000 and len(cache) == 4
+    assert cache.get(0) is None  # the oldest went first
+    cache.get(1)  # used again: now the newest
+    cache.put(5, b"y" * 2_400)
+    assert cache.get(1) is not None and cache.get(2) is None
+    cache.put("huge", b"z" * 5_000)  # more than a quarter of the cache: not kept
+    assert cache.get("huge") is None
