@@ -5,7 +5,8 @@ the month table and the hub table; certificates feed the headline, the funnel, t
 table and the hub table. Reading each table once per page and deriving every figure from
 that pass keeps a whole page at a handful of queries (measured in bench/report_bench.py).
 Every figure also has its own function (CSV exports, tests) built on the same passes, so
-each is defined once. Nothing is cached: a revocation shows on the next page.
+each is defined once. The pages reuse these figures while the data under them is unchanged
+(freshness.py), so a revocation still shows on the next page.
 
 A Scope narrows every figure: one hub (a coordinator's), or all hubs optionally
 filtered by hub or region (an admin's), a period, and a track.
@@ -41,7 +42,7 @@ from lms.reports.trainers import MAX_CHOICES, course_completion, item_analysis
 
 __all__ = [
     "EXPIRY_WINDOW_DAYS", "MAX_CHOICES", "Dashboard", "Headline", "Scope", "_course_titles", "_deliveries", "_people",
-    "_valid_certificates", "course_completion", "course_table", "dashboard", "funnel", "headline", "hub_table",
+    "_valid_certificates", "active_volunteers", "course_completion", "course_table", "dashboard", "funnel", "headline", "hub_table",
     "item_analysis", "month_table", "region_table", "track_table",
 ]
 
@@ -308,12 +309,15 @@ def _hub_rows(scope: Scope, volunteers: _Volunteers, certificates: _Certificates
     return rows
 
 
-def dashboard(scope: Scope, today: date, language: str, *, national: bool) -> Dashboard:
-    """A whole dashboard page: seven queries (eight with the hub table), each table read once."""
+def dashboard(scope: Scope, today: date, language: str, *, national: bool, with_active: bool = True) -> Dashboard:
+    """A whole dashboard page: seven queries (eight with the hub table), each table read once.
+
+    Without `with_active` the headline's "active in 30 days" is 0, for a caller that reads
+    it separately (freshness.dashboard keeps the rest, never that figure)."""
     volunteers, lessons, certificates = _volunteers(scope), _lessons(scope), _certificates(scope, today)
     hubs = _hub_rows(scope, volunteers, certificates, lessons) if national else []
     return Dashboard(
-        headline=_headline(volunteers, _active(scope, today), lessons, certificates),
+        headline=_headline(volunteers, _active(scope, today) if with_active else 0, lessons, certificates),
         funnel=_funnel(volunteers, _enrolled_and_passed(scope), certificates, lessons),
         courses=_course_rows(scope, _enrolment_counts(scope), language),
         tracks=_track_rows(scope, certificates, language),
@@ -321,6 +325,11 @@ def dashboard(scope: Scope, today: date, language: str, *, national: bool) -> Da
         hub_rows=hubs,
         region_rows=region_table(hubs) if national else [],
     )
+
+
+def active_volunteers(scope: Scope, today: date) -> int:
+    """Volunteers in scope active in the 30 days before the period's end (or today)."""
+    return _active(scope, today)
 
 
 def headline(scope: Scope, today: date) -> Headline:

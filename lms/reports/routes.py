@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.hubs.models import Hub
 from lms.i18n import current_locale
 from lms.permissions import admin_required, coordinator_required, ensure_can_manage_hub, roles_required
-from lms.reports import exports, queries, tables
+from lms.reports import exports, freshness, queries, tables
 from lms.reports.charts import bar_chart
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -39,8 +39,8 @@ def _scope(hub_id: int | None, *, allow_hub_filter: bool) -> queries.Scope:
 
 
 def _dashboard(scope: queries.Scope, *, hub: Hub | None, national: bool):
-    # The whole page from one pass per table (queries.dashboard), read fresh every time.
-    figures = queries.dashboard(scope, date.today(), current_locale(), national=national)
+    # One pass per table (queries.dashboard), reused until a write moves a figure (freshness.py).
+    figures = freshness.dashboard(scope, date.today(), current_locale(), national=national)
     months = figures.months
     all_hubs = db.session.scalars(select(Hub).order_by(Hub.name)).all() if national else []
     return render_template(

@@ -1,0 +1,204 @@
+"""Kept dashboard figures (lms/reports/freshness.py) never differ from a fresh computation,
+whatever writes come between two views, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from lms.auth.models import User
+from lms.certificates.models import Certificate, LessonDelivery
+from lms.courses.models import Course, Lesson, Track
+from lms.extensions import db
+from lms.hubs.models import Hub
+from lms.learning.models import Enrolment, LessonProgress
+from lms.reports import freshness, queries
+from tests.factories import make_hub, make_user
+
+TODAY = date.today()
+NOW = datetime.now().replace(microsecond=0)
+
+
+@pytest.fixture
+def small_world(app, make_course):
+    make_course("alpha", lessons=2, questions=3)
+    make_course("beta", lessons=1, questions=3)
+    hubs = [make_hub("hub-a", name="Hub A", region="North"), make_hub("hub-b", name="Hub B", region="South"),
+            make_hub("hub-c", name="Hub C", region="South")]
+    db.session.commit()
+    return hubs
+
+
+def scopes(hubs) -> list[tuple[queries.Scope, bool]]:
+    year = queries.Scope(TODAY - timedelta(days=365), TODAY)
+    return [(year, True), (queries.Scope(TODAY - timedelta(days=30), TODAY), True),
+            (queries.Scope(year.date_from, TODAY, region="South"), True),
+            *[(queries.Scope(year.date_from, TODAY, hub.id), False) for hub in hubs]]
+
+
+def assert_kept_equals_fresh(hubs, today: date = TODAY) -> None:
+    for scope, national in scopes(hubs):
+        kept = freshness.dashboard(scope, today, "en", national=national)
+        fresh = queries.dashboard(scope, today, "en", national=national)
+        assert kept == fresh, (scope, national)
+
+
+def _pick(rows):
+    return random.choice(rows) if rows else None
+
+
+class Writes:
+    """Random writes of every kind a dashboard figure depends on, through the ORM and as statements."""
+
+    def __init__(self, rng: random.Random, hubs: list[Hub]) -> None:
+        self.rng, self.hubs, self.serial = rng, hubs, 0
+
+    def people(self):
+        return db.session.scalars(select(User).order_by(User.id)).all()
+
+    def join(self):
+        make_user(self.rng.choice(self.hubs + [None]), roles=self.rng.choice([("volunteer",), ("volunteer", "trainer")]),
+                  created_at=NOW - timedelta(days=self.rng.randint(0, 500)))
+
+    def enrol(self):
+        person, course = _pick(self.people()), self.rng.choice(db.session.scalars(select(Course)).all())
+        if person and db.session.scalar(select(Enrolment).filter_by(user_id=person.id, course_id=course.id)) is None:
+            db.session.add(Enrolment(user_id=person.id, course_id=course.id,
+                                     enrolled_at=NOW - timedelta(days=self.rng.randint(0, 400))))
+
+    def pass_course(self):
+        open_ones = db.session.scalars(select(Enrolment).where(Enrolment.passed_at.is_(None))).all()
+        if open_ones:
+            enrolment = self.rng.choice(open_ones)
+            enrolment.passed_at, enrolment.passed_revision = NOW - timedelta(days=self.rng.randint(0, 30)), 1
+
+    def leave_course(self):
+        enrolment = _pick(db.session.scalars(select(Enrolment)).all())
+        if enrolment:
+            db.session.delete(enrolment)
+
+    def issue(self):
+        person = _pick(self.people())
+        if person:
+            self.serial += 1
+            issued = TODAY - timedelta(days=self.rng.randint(0, 800))
+            db.session.add(Certificate(
+                serial=f"P{self.serial}", code=f"PROP-{self.serial:04d}-AAAA-AAA", user_id=person.id,
+                track_id=self.rng.choice(db.session.scalars(select(Track)).all()).id, hub_id=person.hub_id,
+                holder_name=person.name, course_versions={}, issued_on=issued,
+                expires_on=issued + timedelta(days=self.rng.choice([30, 700, 730]))))
+
+    def revoke(self):
+        cert = _pick(db.session.scalars(select(Certificate).where(Certificate.revoked_at.is_(None))).all())
+        if cert:  # as certificates.services.revoke does it: one statement
+            db.session.execute(update(Certificate).where(Certificate.id == cert.id).values(revoked_at=NOW))
+
+    def lead(self):
+        cert = _pick(db.session.scalars(select(Certificate)).all())
+        if cert:
+            db.session.add(LessonDelivery(
+                user_id=cert.user_id, hub_id=cert.hub_id, track_id=cert.track_id, certificate_id=cert.id,
+                led_on=TODAY - timedelta(days=self.rng.randint(0, 400)), school=self.rng.choice(["School 1", "school 1 ", "Aul"]),
+                region="x", children=self.rng.randint(0, 30), parents=self.rng.randint(0, 5),
+                status=self.rng.choice(["pending", "confirmed"])))
+
+    def review(self):
+        delivery = _pick(db.session.scalars(select(LessonDelivery)).all())
+        if delivery:
+            delivery.status = "confirmed" if delivery.status != "confirmed" else "rejected"
+
+    def move(self):
+        person = _pick(self.people())
+        if person:
+            person.hub_id = self.rng.choice([h.id for h in self.hubs] + [None])
+
+    def change_role(self):
+        person = _pick(self.people())
+        if person:
+            person.roles = self.rng.choice([("volunteer",), ("coordinator",), ("trainer", "volunteer")])
+
+    def rename_region(self):
+        hub = self.rng.choice(self.hubs)
+        hub.region = self.rng.choice(["North", "South"])
+
+    def leave_site(self):
+        person = _pick(self.people())
+        if person:  # as an erasure would: the rows go with the person
+            for model in (LessonDelivery, Certificate, Enrolment, LessonProgress):
+                db.session.execute(delete(model).where(model.user_id == person.id))
+            db.session.delete(person)
+
+    def everything(self):
+        return [self.join, self.enrol, self.pass_course, self.leave_course, self.issue, self.revoke, self.lead,
+                self.review, self.move, self.change_role, self.rename_region, self.leave_site]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_kept_figures_equal_fresh_ones_after_any_sequence_of_writes(small_world, seed):
+    rng = random.Random(seed)
+    writes = Writes(rng, small_world)
+    for _ in range(6):
+        writes.join()
+    db.session.commit()
+    for _ in range(45):
+        assert_kept_equals_fresh(small_world)  # viewed before the write, so a stale copy would be kept
+        rng.choice(writes.everything())()
+        db.session.commit()
+    assert_kept_equals_fresh(small_world)
+
+
+def test_a_certificate_expiring_overnight_leaves_the_kept_figures(small_world):
+    person = make_user(small_world[0])
+    db.session.add(Certificate(serial="E1", code="EXPI-RING-AAAA-AAA1", user_id=person.id,
+                               track_id=db.session.scalar(select(Track.id)), hub_id=person.hub_id, holder_name="x",
+                               course_versions={}, issued_on=TODAY - timedelta(days=700), expires_on=TODAY + timedelta(days=1)))
+    db.session.commit()
+    scope = queries.Scope(TODAY - timedelta(days=365), TODAY, small_world[0].id)
+    assert freshness.dashboard(scope, TODAY, "en", national=False).headline.certified_now == 1
+    tomorrow = TODAY + timedelta(days=1)
+    assert freshness.dashboard(scope, tomorrow, "en", national=False).headline.certified_now == 0
+
+
+def test_lesson_marks_raise_no_version_but_count_as_activity_at_once(small_world):
+    person = make_user(small_world[0])
+    course = db.session.scalar(select(Course).where(Course.slug == "alpha"))
+    db.session.add(Enrolment(user_id=person.id, course_id=course.id, enrolled_at=NOW - timedelta(days=100)))
+    db.session.commit()
+    scope = queries.Scope(TODAY - timedelta(days=365), TODAY, small_world[0].id)
+    assert freshness.dashboard(scope, TODAY, "en", national=False).headline.active_30_days == 0
+    before = freshness.versions(None)
+    db.session.add(LessonProgress(user_id=person.id, lesson_id=db.session.scalar(select(Lesson.id).limit(1))))
+    db.session.commit()
+    assert freshness.versions(None) == before  # no row every lesson mark would lock
+    assert freshness.dashboard(scope, TODAY, "en", national=False).headline.active_30_days == 1
+
+
+def test_a_write_raises_its_hubs_version_and_a_last_seen_update_none(small_world):
+    hub_a, hub_b, _hub_c = small_world
+    person = make_user(hub_a)
+    db.session.commit()
+    before = dict(freshness.versions(None))
+    db.session.add(Enrolment(user_id=person.id, course_id=db.session.scalar(select(Course.id).limit(1))))
+    db.session.commit()
+    after = dict(freshness.versions(None))
+    assert after[hub_a.id] == before[hub_a.id] + 1
+    assert after.get(hub_b.id) == before.get(hub_b.id)
+    person.last_seen_at = NOW
+    db.session.commit()
+    db.session.execute(update(User).where(User.id == person.id).values(last_seen_at=NOW + timedelta(minutes=1)))
+    db.session.commit()
+    assert dict(freshness.versions(None)) == after
+    person.hub_id = hub_b.id  # a move changes both hubs' figures
+    db.session.commit()
+    moved = dict(freshness.versions(None))
+    assert (moved[hub_a.id], moved.get(hub_b.id, 0)) == (after[hub_a.id] + 1, after.get(hub_b.id, 0) + 1)
+
+
+def test_kept_figures_stay_bounded_per_worker(small_world):
+    for days in range(freshness.CACHE_ENTRIES * 3):
+        scope = queries.Scope(TODAY - timedelta(days=days + 1), TODAY, small_world[0].id)
+        freshness.dashboard(scope, TODAY, "en", national=False)
+    assert len(freshness._kept().entries) == freshness.CACHE_ENTRIES
