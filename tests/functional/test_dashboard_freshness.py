@@ -1,5 +1,7 @@
-"""Dashboards show the state as it is now: a revocation, a confirmed lesson or a new
-certificate changes the hub and national pages on the very next request (issue 21)."""
+"""Dashboards show the state as it is now: a revocation, a confirmed lesson, a new
+certificate, an enrolment, a lesson mark, a pass, a move to another hub or a role change
+moves the hub and national pages on the very next request (issue 21), although each
+worker keeps the figures between two views (lms/reports/freshness.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.certificates.models import Certificate, LessonDelivery
-from lms.courses.models import Track
+from lms.courses.models import Lesson, Track
 from lms.extensions import db
 from tests.conftest import login
 from tests.factories import form_key, make_hub, make_user
@@ -48,7 +50,8 @@ def figures(client, path: str) -> dict:
     facts = dict(re.findall(r"<dt>([^<]+)</dt><dd>([\d,  ]+)</dd>", page))
     lessons = re.search(r"Lessons led: (\d+)", page).group(1)
     track_row = re.search(r"<td>Prevention of violence and bullying</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>", page)
-    return {"may_lead": int(facts["May lead lessons now"]), "lessons": int(lessons),
+    return {"may_lead": int(facts["May lead lessons now"]), "active": int(facts["Active in the last 30 days"]),
+            "lessons": int(lessons),
             "track_may_lead": int(track_row.group(2))}
 
 
@@ -89,3 +92,45 @@ def test_new_certificate_counts_at_once(hub_world):
     assert db.session.scalar(select(Certificate).where(Certificate.user_id == hub_world["newcomer"].id)) is not None
     assert [page["may_lead"] for page in both_pages(hub_world)] == [2, 2]
     assert [page["track_may_lead"] for page in both_pages(hub_world)] == [2, 2]
+
+
+def funnel_step(client, path: str, step: str) -> int:
+    page = client.get(path).get_data(as_text=True)
+    return int(re.search(rf"<td>{step}</td><td>(\d+)</td>", page).group(1))
+
+
+def test_enrolment_progress_and_pass_count_at_once(hub_world, make_course):
+    course = make_course("solo", lessons=1, questions=0)
+    lesson = db.session.scalar(select(Lesson.slug).where(Lesson.course_id == course.id))
+    hub_path = f"/reports/hub/{hub_world['hub'].id}"
+    coordinator = hub_world["coordinator"]
+    assert figures(coordinator, hub_path)["active"] == 0
+    assert [funnel_step(coordinator, hub_path, s) for s in ("enrolled in a course", "passed a course")] == [0, 0]
+    learner = coordinator.application.test_client()
+    login(learner, hub_world["newcomer"])
+    assert learner.post(f"/courses/{course.slug}/enrol").status_code == 302
+    assert funnel_step(coordinator, hub_path, "enrolled in a course") == 1
+    assert funnel_step(hub_world["admin"], "/reports/national", "enrolled in a course") == 1
+    assert learner.post(f"/courses/{course.slug}/lessons/{lesson}/done").status_code == 302  # the only lesson: a pass
+    assert figures(coordinator, hub_path)["active"] == 1
+    assert funnel_step(coordinator, hub_path, "passed a course") == 1
+    assert funnel_step(hub_world["admin"], "/reports/national", "passed a course") == 1
+
+
+def test_hub_move_and_role_change_count_at_once(hub_world):
+    other = make_hub("hub-b", name="Hub B", region="South")
+    admin, newcomer = hub_world["admin"], hub_world["newcomer"]
+    national = admin.get("/reports/national").get_data(as_text=True)
+    assert "<td>Hub A</td><td>North</td><td>2</td>" in national and "<td>Hub B</td><td>South</td><td>0</td>" in national
+    hub_path = f"/reports/hub/{hub_world['hub'].id}"
+    assert funnel_step(hub_world["coordinator"], hub_path, "registered") == 2
+    response = admin.post(f"/admin/users/{newcomer.id}", data={"roles": ["volunteer"], "hub_id": other.id, "active": "y"})
+    assert response.status_code == 302
+    national = admin.get("/reports/national").get_data(as_text=True)
+    assert "<td>Hub A</td><td>North</td><td>1</td>" in national and "<td>Hub B</td><td>South</td><td>1</td>" in national
+    assert funnel_step(hub_world["coordinator"], hub_path, "registered") == 1
+    leader = db.session.scalar(select(Certificate.user_id))
+    response = admin.post(f"/admin/users/{leader}", data={"roles": ["trainer"], "hub_id": hub_world["hub"].id, "active": "y"})
+    assert response.status_code == 302
+    assert funnel_step(hub_world["coordinator"], hub_path, "registered") == 0  # no longer a volunteer
+    assert figures(hub_world["coordinator"], hub_path)["may_lead"] == 0
