@@ -81,18 +81,24 @@ def load_user(user_id: str):
     return user
 
 
-def reads_user_only(view):
+def reads_user_only(view=None, *, also_post: bool = False):
     """Mark a view that only reads the current user (ids, roles, hub, language): on GET
-    it gets a read-only `LightUser`, which is cheaper to load than the ORM object."""
-    view.reads_user_only = True
-    return view
+    it gets a read-only `LightUser`, which is cheaper to load than the ORM object.
+    `also_post=True`: its POST never changes the user's own row either (a quiz
+    submission writes the attempt); code there that needs the ORM user loads it."""
+
+    def mark(function):
+        function.reads_user_only = "any method" if also_post else True
+        return function
+
+    return mark(view) if view is not None else mark
 
 
 def _reads_user_only() -> bool:
-    if request.method not in ("GET", "HEAD") or request.endpoint is None:
+    if request.endpoint is None:
         return False
-    view = current_app.view_functions.get(request.endpoint)
-    return getattr(view, "reads_user_only", False)
+    marked = getattr(current_app.view_functions.get(request.endpoint), "reads_user_only", False)
+    return marked == "any method" or (marked is True and request.method in ("GET", "HEAD"))
 
 
 # Compiled once; run by lms.fast_reads in the request's read transaction.

@@ -70,9 +70,13 @@ _HUB = _hub_statement()
 
 
 def _issue_automatic_certificates() -> None:
+    from lms.auth.models import User
     from lms.certificates import services as certification
 
-    for cert in certification.auto_issue(current_user._get_current_object()):
+    user = current_user._get_current_object()
+    if isinstance(user, LightUser):
+        user = db.session.get(User, user.id)  # issuing links the certificate to the ORM user
+    for cert in certification.auto_issue(user):
         flash(_("You have a new certificate: %(track)s.", track=cert.track.title.get(current_locale()) or cert.track.title.get("en")), "success")
 
 
@@ -354,6 +358,7 @@ def _own_attempt(attempt_id: int) -> QuizAttempt:
 
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
 @login_required
+@reads_user_only(also_post=True)
 def attempt(attempt_id: int):
     if request.method == "POST":
         try:

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.courses.models import Course, Lesson, Question, Quiz
@@ -232,7 +232,9 @@ def expire_attempt(attempt: QuizAttempt, now: datetime) -> None:
 
 @dataclass(frozen=True)
 class SubmitOutcome:
-    attempt: QuizAttempt
+    # The attempt as it stands when nothing was graded now; None after grading (the
+    # result page reads it afresh).
+    attempt: QuizAttempt | None
     graded_now: bool  # False when an earlier identical submission already graded it
     late: bool = False
     course_passed: bool = False
@@ -264,6 +266,24 @@ def answers_from_form(attempt: QuizAttempt, form) -> list[list[str]]:
     return answers
 
 
+def _grading_statement():
+    attempts = QuizAttempt.__table__
+    columns = ("status", "submitted_at", "answers", "results", "score", "max_score", "percent", "passed")
+    return (
+        update(attempts)
+        .where(attempts.c.id == bindparam("attempt_id"), attempts.c.status == "open")
+        .values({name: bindparam(f"new_{name}", type_=attempts.c[name].type) for name in columns})
+    )
+
+
+# Claims the attempt for grading: only one of two simultaneous submissions matches "open".
+_GRADE = _grading_statement()
+_ATTEMPT_TO_GRADE = select(*(QuizAttempt.__table__.c[name] for name in (
+    "id", "user_id", "quiz_id", "status", "deadline_at", "snapshot", "pass_mark", "language",
+))).where(QuizAttempt.__table__.c.id == bindparam("id"))
+_ANSWERS = insert(AttemptAnswer.__table__)
+
+
 def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None,
                    submit_unanswered: bool = False) -> SubmitOutcome:
     """Grade an attempt once. A second submission (double click, second tab) changes nothing.
@@ -272,47 +292,46 @@ def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None,
     `submit_unanswered`: both leave the attempt open and unused (the outcome says why).
     """
     now = now or utcnow()
-    attempt = db.session.get(QuizAttempt, attempt_id)
+    # The columns grading needs, without the ORM object: the usual case only writes.
+    attempt = db.session.connection().execute(_ATTEMPT_TO_GRADE, {"id": attempt_id}).first()
     if attempt is None or attempt.user_id != user.id:
         raise LearningError("no_such_attempt")
     if attempt.status != "open":
-        return SubmitOutcome(attempt, graded_now=False)
+        return SubmitOutcome(db.session.get(QuizAttempt, attempt_id), graded_now=False)
     if rules.is_late(attempt.deadline_at, now):
-        expire_attempt(attempt, now)
-        db.session.refresh(attempt)
-        return SubmitOutcome(attempt, graded_now=attempt.status == "expired", late=True)
+        expired = db.session.get(QuizAttempt, attempt_id)
+        expire_attempt(expired, now)
+        db.session.refresh(expired)
+        return SubmitOutcome(expired, graded_now=expired.status == "expired", late=True)
     answers = answers_from_form(attempt, form)
     missing = rules.unanswered(answers)
     if answers and len(missing) == len(answers):
-        return SubmitOutcome(attempt, graded_now=False, blank=True, unanswered=tuple(missing))
+        return SubmitOutcome(db.session.get(QuizAttempt, attempt_id), graded_now=False, blank=True,
+                             unanswered=tuple(missing))
     if missing and not submit_unanswered:
-        return SubmitOutcome(attempt, graded_now=False, unanswered=tuple(missing))
-    snapshot, attempt_id = attempt.snapshot, attempt.id
+        return SubmitOutcome(db.session.get(QuizAttempt, attempt_id), graded_now=False, unanswered=tuple(missing))
+    snapshot = attempt.snapshot
     result = grade_attempt([q["key"] for q in snapshot], answers, attempt.pass_mark, attempt.language)
-    course = db.session.scalar(select(Course).join(Quiz, Quiz.course_id == Course.id).where(Quiz.id == attempt.quiz_id))
+    course = None
+    if result.passed:  # only a pass can complete the course
+        course = db.session.scalar(select(Course).join(Quiz, Quiz.course_id == Course.id).where(Quiz.id == attempt.quiz_id))
     with write_transaction():
-        claimed = db.session.execute(
-            update(QuizAttempt)
-            .where(QuizAttempt.id == attempt_id, QuizAttempt.status == "open")
-            .values(
-                status="graded",
-                submitted_at=now,
-                answers=answers,
-                results=[{"score": r.score, "max": r.max_score, "status": r.status} for r in result.questions],
-                score=result.score,
-                max_score=result.max_score,
-                percent=result.percent,
-                passed=result.passed,
-            )
-        ).rowcount
+        # Core statements on the tables: the attempt object is not kept in step (it is
+        # stale after this, as the docstring of SubmitOutcome says), which saves the ORM's
+        # bookkeeping on the busiest write.
+        claimed = db.session.execute(_GRADE, {
+            "attempt_id": attempt_id, "new_status": "graded", "new_submitted_at": now, "new_answers": answers,
+            "new_results": [{"score": r.score, "max": r.max_score, "status": r.status} for r in result.questions],
+            "new_score": result.score, "new_max_score": result.max_score, "new_percent": result.percent,
+            "new_passed": result.passed,
+        }).rowcount
         if claimed:
-            db.session.execute(insert(AttemptAnswer), [
+            db.session.execute(_ANSWERS, [
                 {"attempt_id": attempt_id, "position": index, "question_id": question["question_id"],
                  "status": outcome.status, "score": outcome.score,
                  "choices": ",".join(answers[index]) if question["kind"] in ("single", "multiple") else ""}
                 for index, (question, outcome) in enumerate(zip(snapshot, result.questions, strict=True))
             ])
         course_passed = bool(claimed) and result.passed and _update_passed(user.id, course)
-    # The attempt object is stale now; callers reload it if they need more than its id.
-    return SubmitOutcome(attempt, graded_now=bool(claimed), course_passed=course_passed,
+    return SubmitOutcome(None, graded_now=bool(claimed), course_passed=course_passed,
                          passed=bool(claimed) and result.passed)
