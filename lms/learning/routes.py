@@ -231,18 +231,21 @@ def lesson(slug: str, lesson_slug: str):
         action = queries.course_url("learning.lesson_undo" if step.done else "learning.lesson_done", slug,
                                     lesson_slug=queries.STEP).replace(queries.STEP, lesson_slug)
     hub = _viewer_hub() if "{hub:" in outline.body_html else None
+    hub_values = tuple(hub) if hub else None
     # The rendered page is kept under everything it shows (see lms.main.page_cache): the
     # course revision and head, the lesson, its language, every step's tick, the
     # enrolment, the hub settings it names and the header's shape. A flash is shown once.
     key = None if session.get("_flashes") else (
         "lesson", outline.course, lesson_slug, locale, outline.body_language, outline.enrolled,
-        tuple(s.done for s in steps), tuple(hub) if hub else None, chrome.page_shape(locale),
+        tuple(s.done for s in steps), hub_values, chrome.page_shape(locale),
     )
-    page = page_cache.rendered(key, lambda: render_template(
+    body_html = fill_hub_placeholders(outline.body_html, hub)
+    body_key = (outline.course.id, outline.course.revision, lesson_slug, outline.body_language, hub_values)
+    page = page_cache.rendered(key, shared=(body_key, body_html), render=lambda: render_template(
         "learning/lesson.html", course=outline.course, course_title=outline.course.title, steps=steps,
         step=step, previous=steps[index - 1] if index > 0 else None,
         following=steps[index + 1] if index + 1 < len(steps) else None,
-        body_html=fill_hub_placeholders(outline.body_html, hub), shown_language=outline.body_language,
+        body_html=body_html, shown_language=outline.body_language,
         wanted_language=locale, enrolled=outline.enrolled, progress=outline.progress,
         course_href=queries.course_url("learning.course", slug), action=action,
         lesson_number=next(n for n, s in enumerate(lesson_steps, 1) if s is step), lesson_total=len(lesson_steps),

@@ -27,38 +27,36 @@ class RenderedPages:
         self.max_bytes = max_bytes
         self.size = 0
         self.hits = self.misses = 0
-        self._pages: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self._lock = threading.Lock()  # the development server runs threads
 
     def __len__(self) -> int:
-        return len(self._pages)
+        return len(self._entries)
 
-    def get(self, key: Hashable) -> bytes | None:
+    def get(self, key: Hashable):
         with self._lock:
-            page = self._pages.get(key)
-            if page is None:
-                self.misses += 1
+            entry = self._entries.get(key)
+            if entry is None:
                 return None
-            self._pages.move_to_end(key)
-            self.hits += 1
-            return page
+            self._entries.move_to_end(key)
+            return entry[0]
 
-    def put(self, key: Hashable, page: bytes) -> None:
-        if len(page) > self.max_bytes // 4:
+    def put(self, key: Hashable, value, size: int) -> None:
+        if size > self.max_bytes // 4:
             return  # one page must not push out most of the others
         with self._lock:
-            old = self._pages.pop(key, None)
+            old = self._entries.pop(key, None)
             if old is not None:
-                self.size -= len(old)
-            self._pages[key] = page
-            self.size += len(page)
+                self.size -= old[1]
+            self._entries[key] = (value, size)
+            self.size += size
             while self.size > self.max_bytes:
-                _, dropped = self._pages.popitem(last=False)
-                self.size -= len(dropped)
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.size -= dropped
 
     def clear(self) -> None:
         with self._lock:
-            self._pages.clear()
+            self._entries.clear()
             self.size = 0
 
 
@@ -70,17 +68,35 @@ def pages() -> RenderedPages:
     return cache
 
 
-def rendered(key: Hashable | None, render: Callable[[], str]) -> bytes:
+def rendered(key: Hashable | None, render: Callable[[], str], shared: tuple[Hashable, str] | None = None) -> bytes:
     """The page for `key`, rendered by `render()` when not kept; None as key renders
     without keeping (a page with a flash message, say). The request's CSRF token goes in
-    where the kept page has its slot."""
+    where the kept page has its slot.
+
+    `shared`: (its own key, text) of a part the page shows verbatim and many pages share
+    (a lesson's body, over half of its page): kept once, not once per page."""
     if key is None or not current_app.config["PAGE_CACHE_BYTES"]:
         return render().encode()
     token = generate_csrf().encode()
     cache = pages()
-    page = cache.get(key)
-    if page is not None:
-        return page.replace(TOKEN_SLOT, token)
+    kept = cache.get(key)
+    if kept is not None:
+        head, part_key, tail = kept
+        part = b"" if part_key is None else cache.get(part_key)
+        if part is not None:
+            cache.hits += 1
+            return head.replace(TOKEN_SLOT, token) + part + tail.replace(TOKEN_SLOT, token)
+    cache.misses += 1
     html = render().encode()
-    cache.put(key, html.replace(token, TOKEN_SLOT))
+    page = html.replace(token, TOKEN_SLOT)
+    part_key, part = None, b""
+    if shared is not None:
+        part_key, part = ("shared", shared[0]), shared[1].encode()
+    head, found, tail = page.partition(part) if part else (page, b"", b"")
+    if not found or head.count(TOKEN_SLOT) + tail.count(TOKEN_SLOT) != page.count(TOKEN_SLOT):
+        # Not shown verbatim after all, or it would cut a token slot: keep the page whole.
+        head, tail, part_key = page, b"", None
+    if part_key is not None:
+        cache.put(part_key, part, len(part))
+    cache.put(key, (head, part_key, tail), len(head) + len(tail))
     return html

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from lms.extensions import db
-from lms.main.page_cache import RenderedPages, pages
+from lms.main.page_cache import RenderedPages, pages, rendered
 from tests.conftest import login
 from tests.factories import make_hub, make_user
 
@@ -139,11 +139,29 @@ def test_no_page_is_kept_when_the_cache_is_turned_off(app, hub, make_course):
 def test_the_cache_is_bounded_in_bytes_and_drops_the_least_recently_used():
     cache = RenderedPages(max_bytes=10_000)
     for n in range(5):
-        cache.put(n, b"x" * 2_400)
+        cache.put(n, f"page {n}", 2_400)
     assert cache.size <= 10_000 and len(cache) == 4
     assert cache.get(0) is None  # the oldest went first
     cache.get(1)  # used again: now the newest
-    cache.put(5, b"y" * 2_400)
-    assert cache.get(1) is not None and cache.get(2) is None
-    cache.put("huge", b"z" * 5_000)  # more than a quarter of the cache: not kept
+    cache.put(5, "page 5", 2_400)
+    assert cache.get(1) == "page 1" and cache.get(2) is None
+    cache.put("huge", "z", 5_000)  # more than a quarter of the cache: not kept
     assert cache.get("huge") is None
+
+
+def test_a_shared_part_is_kept_once_and_pages_come_back_byte_for_byte(app):
+    body = "<p>" + "A long lesson body. " * 40 + "</p>"
+    with app.test_request_context():
+        from flask_wtf.csrf import generate_csrf
+
+        token = generate_csrf()
+        first = rendered(("page", 1), lambda: f"<form>{token}</form>{body}<i>{token}</i>", shared=("body", body))
+        second = rendered(("page", 2), lambda: f"<b>other</b>{body}<i>{token}</i>", shared=("body", body))
+        cache = pages()
+        assert len(cache) == 3  # two pages and one copy of the body
+        assert cache.size < 2 * len(body)
+        assert rendered(("page", 1), lambda: "never rendered", shared=("body", body)) == first
+        assert rendered(("page", 2), lambda: "never rendered", shared=("body", body)) == second
+        # Without its shared part a kept page is rendered again, not served in pieces.
+        cache._entries.pop(("shared", "body"))
+        assert rendered(("page", 1), lambda: "rendered again", shared=("body", body)) == b"rendered again"
