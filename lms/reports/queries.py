@@ -83,15 +83,32 @@ def _rows(stmt) -> list:
 @dataclass(frozen=True)
 class _Volunteers:
     registered: int  # before the period's end, in scope
+    enrolled: int  # enrolled in a course (of the track) by the period's end
+    passed: int  # passed one by the period's end
     by_hub: dict  # hub id -> every volunteer of that hub
 
 
+def _has_enrolment(condition, scope: Scope):
+    """Whether the volunteer of the outer query has an enrolment meeting `condition`: a probe
+    into the (user_id, course_id) index per volunteer, not a read of every enrolment to count
+    distinct people (the country's funnel: 0.045-0.065 s -> about 0.015 s more on the
+    volunteers' pass, SQLite)."""
+    conditions = [Enrolment.user_id == User.id, condition]
+    if scope.track_id is not None:
+        conditions.append(Enrolment.course_id.in_(courses_in_track(scope)))
+    return select(Enrolment.id).where(*conditions).exists()
+
+
 def _volunteers(scope: Scope) -> _Volunteers:
+    total = lambda condition: func.coalesce(func.sum(case((condition, 1), else_=0)), 0)  # noqa: E731
     rows = db.session.execute(
-        select(User.hub_id, func.count(), func.coalesce(func.sum(case((User.created_at < scope.end, 1), else_=0)), 0))
+        select(User.hub_id, func.count(), total(User.created_at < scope.end),
+               total(_has_enrolment(Enrolment.enrolled_at < scope.end, scope)),
+               total(_has_enrolment(Enrolment.passed_at < scope.end, scope)))
         .where(is_volunteer(), *hub_conditions(scope)).group_by(User.hub_id)
     ).all()
-    return _Volunteers(sum(before for _hub, _n, before in rows), {hub: n for hub, n, _before in rows})
+    return _Volunteers(sum(row[2] for row in rows), sum(row[3] for row in rows), sum(row[4] for row in rows),
+                       {row[0]: row[1] for row in rows})
 
 
 def _active(scope: Scope, today: date) -> int:
@@ -248,16 +265,6 @@ def _enrolment_counts(scope: Scope) -> dict:
     return {course_id: (e, p, d) for course_id, e, p, d in rows}
 
 
-def _enrolled_and_passed(scope: Scope) -> tuple[int, int]:
-    """Distinct volunteers who enrolled in, and who passed, a course by the period's end."""
-    enrolled, passed = db.session.execute(
-        select(func.count(func.distinct(case((Enrolment.enrolled_at < scope.end, Enrolment.user_id)))),
-               func.count(func.distinct(case((Enrolment.passed_at < scope.end, Enrolment.user_id)))))
-        .where(*_enrolments_in_scope(scope))
-    ).one()
-    return enrolled, passed
-
-
 # ---- the figures, each from the passes above
 
 def _headline(volunteers: _Volunteers, active: int, lessons: _Lessons, certificates: _Certificates) -> Headline:
@@ -265,10 +272,8 @@ def _headline(volunteers: _Volunteers, active: int, lessons: _Lessons, certifica
                     lessons.schools, certificates.certified_now, certificates.expiring_soon)
 
 
-def _funnel(volunteers: _Volunteers, enrolled_passed: tuple[int, int], certificates: _Certificates,
-            lessons: _Lessons) -> list[tuple[str, int]]:
-    enrolled, passed = enrolled_passed
-    return [("registered", volunteers.registered), ("enrolled", enrolled), ("passed", passed),
+def _funnel(volunteers: _Volunteers, certificates: _Certificates, lessons: _Lessons) -> list[tuple[str, int]]:
+    return [("registered", volunteers.registered), ("enrolled", volunteers.enrolled), ("passed", volunteers.passed),
             ("certified", certificates.ever_certified), ("led", lessons.leaders)]
 
 
@@ -318,7 +323,7 @@ def dashboard(scope: Scope, today: date, language: str, *, national: bool, with_
     hubs = _hub_rows(scope, volunteers, certificates, lessons) if national else []
     return Dashboard(
         headline=_headline(volunteers, _active(scope, today) if with_active else 0, lessons, certificates),
-        funnel=_funnel(volunteers, _enrolled_and_passed(scope), certificates, lessons),
+        funnel=_funnel(volunteers, certificates, lessons),
         courses=_course_rows(scope, _enrolment_counts(scope), language),
         tracks=_track_rows(scope, certificates, language),
         months=lessons.months,
@@ -338,7 +343,7 @@ def headline(scope: Scope, today: date) -> Headline:
 
 def funnel(scope: Scope) -> list[tuple[str, int]]:
     """Distinct volunteers at each step, within the period."""
-    return _funnel(_volunteers(scope), _enrolled_and_passed(scope), _certificates(scope, date.today()), _lessons(scope))
+    return _funnel(_volunteers(scope), _certificates(scope, date.today()), _lessons(scope))
 
 
 def course_table(scope: Scope, language: str) -> list[dict]:

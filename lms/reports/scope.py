@@ -25,6 +25,11 @@ EXPIRY_WINDOW_DAYS = 60
 # here, beside the query that needs them, so they go if the reports go (migration 0015).
 Index("ix_lesson_progress_user_completed", LessonProgress.user_id, LessonProgress.completed_at)
 Index("ix_quiz_attempts_user_submitted", QuizAttempt.user_id, QuizAttempt.submitted_at)
+# Lessons led in a period, read from the index alone without visiting the table (whose rows
+# carry notes): the country's pass, best of 9, 0.055-0.058 s -> 0.046-0.048 s CPU on SQLite (migration 0017).
+Index("ix_lesson_deliveries_report", LessonDelivery.status, LessonDelivery.led_on, LessonDelivery.user_id,
+      LessonDelivery.track_id, LessonDelivery.school, LessonDelivery.online, LessonDelivery.children,
+      LessonDelivery.parents)
 
 
 @dataclass(frozen=True)

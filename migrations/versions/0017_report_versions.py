@@ -1,4 +1,5 @@
-"""report versions: one row per hub, raised by every write that moves a dashboard figure
+"""report versions: one row per hub, raised by every write that moves a dashboard figure;
+an index for reading lessons led from the index alone
 
 Revision ID: 0017
 Revises: 0016
@@ -24,7 +25,13 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('hub_key', name=op.f('pk_report_versions'))
     )
+    # Declared in lms/reports/scope.py: lessons led in a period, read from the index alone.
+    with op.batch_alter_table('lesson_deliveries', schema=None) as batch_op:
+        batch_op.create_index('ix_lesson_deliveries_report', ['status', 'led_on', 'user_id', 'track_id', 'school',
+                                                              'online', 'children', 'parents'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('lesson_deliveries', schema=None) as batch_op:
+        batch_op.drop_index('ix_lesson_deliveries_report')
     op.drop_table('report_versions')

@@ -46,6 +46,20 @@ def assert_kept_equals_fresh(hubs, today: date = TODAY) -> None:
         assert kept == fresh, (scope, national)
 
 
+def assert_funnel_counts_distinct_volunteers(hubs) -> None:
+    """The funnel's enrolled and passed, against a count by hand of the rows."""
+    end = datetime.combine(TODAY + timedelta(days=1), datetime.min.time())
+    volunteers = {u.id: u.hub_id for u in db.session.scalars(select(User)) if "volunteer" in u.roles}
+    enrolments = [e for e in db.session.scalars(select(Enrolment)) if e.user_id in volunteers]
+    for scope, national in scopes(hubs):
+        if scope.region or scope.date_from != TODAY - timedelta(days=365):
+            continue
+        mine = [e for e in enrolments if national or volunteers[e.user_id] == scope.hub_id]
+        funnel = dict(queries.dashboard(scope, TODAY, "en", national=national).funnel)
+        assert funnel["enrolled"] == len({e.user_id for e in mine if e.enrolled_at < end})
+        assert funnel["passed"] == len({e.user_id for e in mine if e.passed_at and e.passed_at < end})
+
+
 def _pick(rows):
     return random.choice(rows) if rows else None
 
@@ -148,6 +162,7 @@ def test_kept_figures_equal_fresh_ones_after_any_sequence_of_writes(small_world,
         rng.choice(writes.everything())()
         db.session.commit()
     assert_kept_equals_fresh(small_world)
+    assert_funnel_counts_distinct_volunteers(small_world)
 
 
 def test_a_certificate_expiring_overnight_leaves_the_kept_figures(small_world):
