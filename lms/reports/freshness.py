@@ -62,29 +62,37 @@ def _pending(session: Session) -> dict:
     return session.info.setdefault("report_changes", {"hubs": set(), "people": set()})
 
 
+_UNKNOWN = object()
+
+
+def _loaded(obj, name: str):
+    """An attribute as the object holds it, never loaded from the database (a deleted row is gone)."""
+    return inspect(obj).dict.get(name, _UNKNOWN)
+
+
 @event.listens_for(Session, "after_flush")
 def _note_flushed(session: Session, _context) -> None:
-    changes = _pending(session)
+    hubs, people = set(), set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, _SHARED):
-            changes["hubs"].add(EVERYTHING)
+            hubs.add(EVERYTHING)
         elif isinstance(obj, _PERSONAL):
-            changes["people"].add(obj.user_id)
-            if isinstance(obj, Enrolment) and obj in session.dirty:
-                _note_old_value(changes, obj, "user_id")
+            person = _loaded(obj, "user_id")
+            if person is _UNKNOWN:
+                hubs.add(EVERYTHING)
+            people.add(person)
+            people.update(inspect(obj).attrs["user_id"].history.deleted or ())  # moved to someone else
         elif isinstance(obj, User):
-            if obj in session.dirty and not any(inspect(obj).attrs[name].history.has_changes()
-                                                for name in _USER_FIGURE_COLUMNS):
+            state = inspect(obj)
+            if obj in session.dirty and not any(state.attrs[name].history.has_changes() for name in _USER_FIGURE_COLUMNS):
                 continue
-            changes["hubs"].add(NO_HUB if obj.hub_id is None else obj.hub_id)
-            history = inspect(obj).attrs["hub_id"].history
-            for old in history.deleted or ():
-                changes["hubs"].add(NO_HUB if old is None else old)
-
-
-def _note_old_value(changes: dict, obj, name: str) -> None:
-    for old in inspect(obj).attrs[name].history.deleted or ():
-        changes["people"].add(old)
+            hub = _loaded(obj, "hub_id")
+            hubs.add(EVERYTHING if hub is _UNKNOWN else NO_HUB if hub is None else hub)
+            hubs.update(NO_HUB if old is None else old for old in state.attrs["hub_id"].history.deleted or ())
+    if hubs or people:
+        changes = _pending(session)
+        changes["hubs"] |= hubs
+        changes["people"] |= people - {_UNKNOWN}
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -105,8 +113,8 @@ def _note_statement(state) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _raise_versions(session: Session) -> None:
-    if session.info.get("report_changes") is None and not (session.new or session.dirty or session.deleted):
-        return
+    if "report_changes" not in session.info and not (session.new or session.dirty or session.deleted):
+        return  # nothing written, or nothing a figure depends on
     session.flush()  # the last changes are noted by after_flush before the versions move
     changes = session.info.pop("report_changes", None)
     if not changes or not (changes["hubs"] or changes["people"]):
