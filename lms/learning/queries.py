@@ -7,17 +7,15 @@ of the fallback chain it has (CONTENT_FALLBACK, e.g. kk -> ru -> en), else the d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from flask import current_app, request, url_for
+from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import String, and_, bindparam, case, func, literal, select
+from sqlalchemy import select
 
 from lms.courses.models import Course, CourseText, Lesson, LessonText, Quiz, Track
 from lms.domain.content_language import language_chain, pick_language
 from lms.domain.progress import Progress, course_progress
 from lms.extensions import db
-from lms.fast_reads import CompiledRead
 from lms.learning.models import Enrolment, LessonProgress, QuizAttempt
 
 
@@ -107,178 +105,13 @@ def progress_by_course(user_id: int, course_ids: list[int]) -> dict[int, Progres
     }
 
 
-@dataclass(frozen=True)
-class Step:
-    kind: str  # "lesson" or "quiz"
-    id: int
-    slug: str
-    title: str
-    done: bool
-    minutes: int = 0
-    href: str = ""
-
-
 def course_by_slug(slug: str) -> Course | None:
     return db.session.scalar(select(Course).where(Course.slug == slug))
-
-
-@dataclass(frozen=True)
-class CourseHead:
-    """The few course facts a lesson or course page needs."""
-
-    id: int
-    slug: str
-    default_language: str
-    languages: tuple[str, ...]
-    retired: bool
-    title: str
-    revision: int = 0
-
-
-@lru_cache(maxsize=4)
-def _outline_statement(chain_length: int) -> CompiledRead:
-    """Built once per length of fallback chain: the course, its lessons with titles and
-    ticks, the current lesson's body and the learner's enrolment, in one round trip.
-
-    The language shown is worked out in the same query: the first of the bound chain
-    `language_0`, `language_1`, ... that the course's `languages` list holds, else its
-    default. Every lesson of a course has every language of the course (the checker
-    makes sure), so one choice per course serves all its lessons."""
-    courses, lessons = Course.__table__, Lesson.__table__
-    listed = literal(",") + courses.c.languages + literal(",")
-    chain = [bindparam(f"language_{i}", type_=String) for i in range(chain_length)]
-    shown = case(*((listed.like(literal("%,") + slot + literal(",%")), slot) for slot in chain),
-                 else_=courses.c.default_language)
-    own, fallback = LessonText.__table__.alias("own"), LessonText.__table__.alias("fallback")
-    course_own, course_fallback = CourseText.__table__.alias("course_own"), CourseText.__table__.alias("course_fallback")
-    progress = LessonProgress.__table__
-    is_current = lessons.c.slug == bindparam("lesson_slug")
-    enrolment = (
-        select(Enrolment.__table__.c.id)
-        .where(Enrolment.__table__.c.user_id == bindparam("user_id"), Enrolment.__table__.c.course_id == courses.c.id)
-        .scalar_subquery()
-    )
-    return CompiledRead(
-        select(
-            courses.c.id, courses.c.slug, courses.c.default_language, courses.c.languages, courses.c.retired,
-            courses.c.revision, shown.label("content_language"),
-            func.coalesce(course_own.c.title, course_fallback.c.title).label("course_title"),
-            enrolment.label("enrolment_id"),
-            lessons.c.id.label("lesson_id"), lessons.c.slug.label("lesson_slug"), lessons.c.minutes,
-            func.coalesce(own.c.title, fallback.c.title).label("title"),
-            progress.c.lesson_id.is_not(None).label("done"),
-            case((is_current, func.coalesce(own.c.body_html, fallback.c.body_html))).label("body_html"),
-            case((is_current, case((own.c.lesson_id.is_(None), courses.c.default_language), else_=shown))).label("body_language"),
-        )
-        .select_from(courses)
-        .join(lessons, and_(lessons.c.course_id == courses.c.id, lessons.c.removed.is_(False)))
-        .join(fallback, and_(fallback.c.lesson_id == lessons.c.id, fallback.c.language == courses.c.default_language))
-        .outerjoin(own, and_(own.c.lesson_id == lessons.c.id, own.c.language == shown))
-        .outerjoin(progress, and_(progress.c.lesson_id == lessons.c.id, progress.c.user_id == bindparam("user_id")))
-        .join(course_fallback, and_(course_fallback.c.course_id == courses.c.id, course_fallback.c.language == courses.c.default_language))
-        .outerjoin(course_own, and_(course_own.c.course_id == courses.c.id, course_own.c.language == shown))
-        .where(courses.c.slug == bindparam("course_slug"))
-        .order_by(lessons.c.position)
-    )
-
-
-def _quizzes_statement():
-    quizzes, attempts = Quiz.__table__, QuizAttempt.__table__
-    passed = (
-        select(func.count(attempts.c.id))
-        .where(attempts.c.quiz_id == quizzes.c.id, attempts.c.user_id == bindparam("user_id"), attempts.c.passed.is_(True))
-        .scalar_subquery()
-    )
-    return CompiledRead(
-        select(quizzes.c.id, quizzes.c.slug, quizzes.c.after_lesson_id, quizzes.c.titles, passed.label("passed"))
-        .where(quizzes.c.course_id == bindparam("course_id"), quizzes.c.removed.is_(False))
-        .order_by(quizzes.c.position)
-    )
-
-
-_QUIZZES = _quizzes_statement()
-
-
-@dataclass
-class PageOutline:
-    course: CourseHead
-    steps: list[Step]
-    language: str  # the content language shown for the course
-    enrolled: bool
-    body_html: str | None = None
-    body_language: str | None = None
-
-    @property
-    def progress(self) -> Progress:
-        return progress_from_steps(self.steps, self.enrolled)
-
-
-STEP = "__step__"  # stands for a lesson's or quiz's slug in a URL pattern
-
-
-def course_url(endpoint: str, course_slug: str, **values: str) -> str:
-    """url_for of one of a course's pages, remembered per app and mount point: the URL
-    map does not change while the app serves, and a lesson page needs several."""
-    cache = current_app.extensions.setdefault("lms_course_urls", {})
-    key = (endpoint, course_slug, tuple(values.items()), request.script_root)
-    url = cache.get(key)
-    if url is None:
-        url = cache[key] = url_for(endpoint, slug=course_slug, **values)
-    return url
-
-
-def page_outline(course_slug: str, user_id: int | None, wanted_language: str, lesson_slug: str = "") -> PageOutline | None:
-    """Everything a course or lesson page shows, in two queries whatever the course size."""
-    chain = fallback_chain(wanted_language)
-    parameters = {"course_slug": course_slug, "user_id": user_id or -1, "lesson_slug": lesson_slug}
-    parameters.update({f"language_{i}": language for i, language in enumerate(chain)})
-    rows = _outline_statement(len(chain)).all(**parameters)
-    if not rows:
-        return None
-    first = rows[0]
-    languages = tuple(first.languages.split(","))
-    course = CourseHead(first.id, first.slug, first.default_language, languages, first.retired, first.course_title,
-                        first.revision)
-    language = first.content_language
-    quizzes = _QUIZZES.all(course_id=course.id, user_id=user_id or -1)
-    after: dict[int | None, list] = {}
-    for quiz in quizzes:
-        after.setdefault(quiz.after_lesson_id, []).append(quiz)
-    steps: list[Step] = []
-    outline = PageOutline(course, steps, language, first.enrolment_id is not None)
-    # One URL pattern per kind, then plain string work: a long contents list stays cheap.
-    lesson_href = course_url("learning.lesson", course.slug, lesson_slug=STEP)
-    quiz_href = course_url("learning.quiz", course.slug, quiz_slug=STEP)
-    for row in rows:
-        steps.append(Step("lesson", row.lesson_id, row.lesson_slug, row.title, bool(row.done),
-                          row.minutes, lesson_href.replace(STEP, row.lesson_slug)))
-        if row.body_html is not None:
-            outline.body_html, outline.body_language = row.body_html, row.body_language
-        for quiz in after.pop(row.lesson_id, []):
-            steps.append(_quiz_step(quiz, language, course.default_language, quiz_href))
-    for remaining in after.values():
-        steps.extend(_quiz_step(q, language, course.default_language, quiz_href) for q in remaining)
-    return outline
 
 
 def quiz_title(titles: dict | None, language: str, default_language: str) -> str:
     titles = titles or {}
     return titles.get(language) or titles.get(default_language) or gettext("Quiz")
-
-
-def _quiz_step(quiz, language: str, default_language: str, href: str) -> Step:
-    title = quiz_title(quiz.titles, language, default_language)
-    return Step("quiz", quiz.id, quiz.slug, title, bool(quiz.passed), 0, href.replace(STEP, quiz.slug))
-
-
-def progress_from_steps(steps: list[Step], enrolled: bool) -> Progress:
-    return course_progress(
-        lesson_ids=[s.id for s in steps if s.kind == "lesson"],
-        completed_lesson_ids=[s.id for s in steps if s.kind == "lesson" and s.done],
-        quiz_ids=[s.id for s in steps if s.kind == "quiz"],
-        passed_quiz_ids=[s.id for s in steps if s.kind == "quiz" and s.done],
-        enrolled=enrolled,
-    )
 
 
 def course_text(course: Course, language: str) -> CourseText | None:

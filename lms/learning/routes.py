@@ -31,6 +31,8 @@ from lms.extensions import csrf, db
 from lms.i18n import current_locale
 from lms.learning import queries, quiz_pages, services
 from lms.learning.models import QuizAttempt
+from lms.learning.outline import STEP, course_url, progress_from_steps
+from lms.learning.outline import page_outline as outline_of
 from lms.learning.review import build_review
 from lms.main import chrome, page_cache
 from lms.models_base import utcnow
@@ -120,7 +122,7 @@ def catalogue():
 def course(slug: str):
     course = _course_or_404(slug)
     user_id = current_user.id if current_user.is_authenticated else None
-    outline = queries.page_outline(slug, user_id, current_locale())
+    outline = outline_of(slug, user_id, current_locale())
     steps = outline.steps if outline else []
     text = queries.course_text(course, outline.language if outline else course.default_language)
     enrolment = services.get_enrolment(user_id, course.id) if user_id else None
@@ -130,7 +132,7 @@ def course(slug: str):
     kit_track = kit_track_of(course.id) if user_id else None
     return render_template(
         "learning/course.html", course=course, text=text, steps=steps, enrolment=enrolment,
-        progress=queries.progress_from_steps(steps, enrolment is not None),
+        progress=progress_from_steps(steps, enrolment is not None),
         language=outline.language if outline else course.default_language,
         overview_html=fill_hub_placeholders(text.overview_html, hub),
         next_step=next((s for s in steps if not s.done), None),
@@ -213,9 +215,9 @@ def enrol(slug: str):
 @login_required
 @reads_user_only
 def lesson(slug: str, lesson_slug: str):
-    # The hot page: two queries besides the user's own (see queries.page_outline).
+    # The hot page: two queries besides the user's own (see lms.learning.outline).
     locale = current_locale()
-    outline = queries.page_outline(slug, current_user.id, locale, lesson_slug)
+    outline = outline_of(slug, current_user.id, locale, lesson_slug)
     if outline is None or outline.body_html is None:
         abort(404)
     steps = outline.steps
@@ -226,10 +228,10 @@ def lesson(slug: str, lesson_slug: str):
     step = steps[index]
     lesson_steps = [s for s in steps if s.kind == "lesson"]  # "lesson 3 of 6": quizzes are not counted
     if not outline.enrolled:
-        action = queries.course_url("learning.enrol", slug)
+        action = course_url("learning.enrol", slug)
     else:
-        action = queries.course_url("learning.lesson_undo" if step.done else "learning.lesson_done", slug,
-                                    lesson_slug=queries.STEP).replace(queries.STEP, lesson_slug)
+        action = course_url("learning.lesson_undo" if step.done else "learning.lesson_done", slug,
+                                    lesson_slug=STEP).replace(STEP, lesson_slug)
     hub = _viewer_hub() if "{hub:" in outline.body_html else None
     hub_values = tuple(hub) if hub else None
     # The rendered page is kept under everything it shows (see lms.main.page_cache): the
@@ -247,7 +249,7 @@ def lesson(slug: str, lesson_slug: str):
         following=steps[index + 1] if index + 1 < len(steps) else None,
         body_html=body_html, shown_language=outline.body_language,
         wanted_language=locale, enrolled=outline.enrolled, progress=outline.progress,
-        course_href=queries.course_url("learning.course", slug), action=action,
+        course_href=course_url("learning.course", slug), action=action,
         lesson_number=next(n for n, s in enumerate(lesson_steps, 1) if s is step), lesson_total=len(lesson_steps),
     ))
     response = Response(page, mimetype="text/html")
@@ -294,7 +296,7 @@ def lesson_done(slug: str, lesson_slug: str):
         flash(_("Congratulations: you have passed this course!"), "success")
         _issue_automatic_certificates()
         return redirect(url_for("learning.course", slug=slug))
-    outline = queries.page_outline(slug, current_user.id, current_locale())
+    outline = outline_of(slug, current_user.id, current_locale())
     following = next((s for s in outline.steps if not s.done), None)
     return redirect(following.href if following else url_for("learning.course", slug=slug))
 
