@@ -31,7 +31,7 @@ from flask import Flask, g
 from sqlalchemy.sql import Select
 
 from lms.extensions import db
-from lms.transactions import configure_sqlite_connection, read_connection
+from lms.transactions import configure_sqlite_connection, read_connection, sqlite_file_path
 
 # Called with each SQL string this module runs: tests count a page's statements with it,
 # as they count the ORM's with SQLAlchemy's before_cursor_execute event.
@@ -147,18 +147,11 @@ class _Local(threading.local):
 _local = _Local()
 
 
-def _sqlite_file(engine) -> str | None:
-    url = engine.url
-    if url.get_backend_name() != "sqlite" or url.query or not url.database or url.database == ":memory:":
-        return None
-    return os.path.abspath(url.database)
-
-
 def _runner():
     if db.session.registry.has():
         return _PooledRunner()  # share the ORM session's transaction and snapshot
     engine = db.engine
-    path = _sqlite_file(engine)
+    path = sqlite_file_path(engine)
     if path is None:
         return _PooledRunner()
     # A fork (gunicorn's workers after preload) or another database (tests) needs its own.

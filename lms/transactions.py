@@ -10,6 +10,7 @@ Read-only requests keep plain BEGIN, so readers never wait for each other.
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -65,6 +66,14 @@ def write_transaction():
         raise
     finally:
         _immediate.reset(token)
+
+
+def sqlite_file_path(engine) -> str | None:
+    """The database file's absolute path, when the engine is SQLite on a plain file."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.query or not url.database or url.database == ":memory:":
+        return None
+    return os.path.abspath(url.database)
 
 
 def read_connection():

@@ -27,7 +27,7 @@ from lms.fast_reads import CompiledRead
 from lms.learning.models import Enrolment, LessonProgress, QuizAttempt
 from lms.learning.queries import fallback_chain, quiz_title
 
-CONTENT_ENTRIES = 64  # courses x languages x mount points kept per worker (each tens of KB)
+CONTENT_ENTRIES = 32  # courses x languages x mount points kept per worker (each up to ~100 KB)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from sqlalchemy import bindparam, select
 
 from lms.courses.models import Quiz
 from lms.extensions import db
-from lms.fast_reads import CompiledRead, _sqlite_file
+from lms.fast_reads import CompiledRead
 from lms.hubs.models import Hub
+from lms.transactions import sqlite_file_path
 from tests.factories import make_hub
 
 QUIZZES = CompiledRead(
@@ -49,7 +50,7 @@ def test_a_request_reads_one_snapshot(app):
         # ...which this request does not see, as with one transaction; the next one does.
         # (PostgreSQL's READ COMMITTED gives each statement its own snapshot, there as on
         # the ORM's path; the one-snapshot promise is SQLite's own connection's.)
-        if _sqlite_file(db.engine) is not None:
+        if sqlite_file_path(db.engine) is not None:
             assert HUB_NAME.first(id=hub.id).name == "Before"
     with app.test_request_context():
         assert HUB_NAME.first(id=hub.id).name == "After"
@@ -66,7 +67,7 @@ def test_reads_share_an_open_orm_session_and_see_its_unflushed_work(app):
 
 def test_the_workers_own_sqlite_connection_cannot_write(app):
     with app.app_context():
-        if _sqlite_file(db.engine) is None:
+        if sqlite_file_path(db.engine) is None:
             pytest.skip("PostgreSQL reads run on the request's pooled connection")
     hub = make_hub(name="Read only")
     db.session.remove()
