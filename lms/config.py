@@ -87,7 +87,7 @@ class DefaultConfig:
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                           "image/svg+xml", "text/csv"]
     # Rendered lesson pages kept per worker process (lms.main.page_cache); 0 turns it off.
-    PAGE_CACHE_BYTES = 4 * 1024 * 1024
+    PAGE_CACHE_BYTES = 8 * 1024 * 1024
     COURSES_DIR = str(Path(__file__).resolve().parent.parent / "courses")
 
 

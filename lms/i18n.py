@@ -136,4 +136,9 @@ def init_app(app) -> None:
 
 
 def current_locale() -> str:
-    return str(_request_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    locale = _request_locale()
+    if locale is None:
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if locale.territory or locale.script or locale.variant:
+        return str(locale)
+    return locale.language  # what str() gives for a bare language, without building it each time

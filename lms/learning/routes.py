@@ -222,16 +222,13 @@ def lesson(slug: str, lesson_slug: str):
         abort(404)
     steps = outline.steps
     index = next(i for i, s in enumerate(steps) if s.kind == "lesson" and s.slug == lesson_slug)
-    etag = _lesson_etag(outline, lesson_slug, locale)
-    if etag and request.if_none_match.contains(etag):
-        return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": REVALIDATE})
     step = steps[index]
     lesson_steps = [s for s in steps if s.kind == "lesson"]  # "lesson 3 of 6": quizzes are not counted
     if not outline.enrolled:
         action = course_url("learning.enrol", slug)
     else:
         action = course_url("learning.lesson_undo" if step.done else "learning.lesson_done", slug,
-                                    lesson_slug=STEP).replace(STEP, lesson_slug)
+                            lesson_slug=STEP).replace(STEP, lesson_slug)
     hub = _viewer_hub() if "{hub:" in outline.body_html else None
     hub_values = tuple(hub) if hub else None
     # The rendered page is kept under everything it shows (see lms.main.page_cache): the
@@ -241,13 +238,19 @@ def lesson(slug: str, lesson_slug: str):
         "lesson", outline.course, lesson_slug, locale, outline.body_language, outline.enrolled,
         tuple(s.done for s in steps), hub_values, chrome.page_shape(locale),
     )
-    body_html = fill_hub_placeholders(outline.body_html, hub)
+    etag = _lesson_etag(key)
+    if etag and request.if_none_match.contains(etag):
+        return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": REVALIDATE})
+
+    def body_html() -> str:
+        return fill_hub_placeholders(outline.body_html, hub)
+
     body_key = (outline.course.id, outline.course.revision, lesson_slug, outline.body_language, hub_values)
     page = page_cache.rendered(key, shared=(body_key, body_html), render=lambda: render_template(
         "learning/lesson.html", course=outline.course, course_title=outline.course.title, steps=steps,
         step=step, previous=steps[index - 1] if index > 0 else None,
         following=steps[index + 1] if index + 1 < len(steps) else None,
-        body_html=body_html, shown_language=outline.body_language,
+        body_html=body_html(), shown_language=outline.body_language,
         wanted_language=locale, enrolled=outline.enrolled, progress=outline.progress,
         course_href=course_url("learning.course", slug), action=action,
         lesson_number=next(n for n, s in enumerate(lesson_steps, 1) if s is step), lesson_total=len(lesson_steps),
@@ -262,23 +265,17 @@ def lesson(slug: str, lesson_slug: str):
 REVALIDATE = "private, no-cache"
 
 
-def _lesson_etag(outline, lesson_slug: str, locale: str) -> str | None:
-    """A lesson page answers conditional requests: same learner, lesson, language, ticks,
-    course revision, hub settings and CSRF session -> same page. Changes hourly so the
-    page's form token never grows stale in a cache."""
-    if session.get("_flashes"):
-        return None
+def _lesson_etag(page_key) -> str | None:
+    """A lesson page answers conditional requests: the same page (its cache key: lesson,
+    revision, language, ticks, hub settings, menu) for the same learner and CSRF session
+    gives the same tag. It changes hourly, so the form token a browser kept stays fresh."""
+    if page_key is None:
+        return None  # a page with a flash message is shown once
     from flask_wtf.csrf import generate_csrf
 
     generate_csrf()  # makes sure the session holds the token the page will carry
-    hub = _viewer_hub() if "{hub:" in (outline.body_html or "") else None
     user = current_user._get_current_object()
-    parts = [
-        user.id, user.session_version, sorted(user.roles), outline.course.id,
-        outline.course.revision, lesson_slug, locale, outline.enrolled,
-        [s.id for s in outline.steps if s.done], tuple(hub) if hub else None,
-        session.get("csrf_token"), int(time.time() // 3600),
-    ]
+    parts = (page_key, user.id, user.session_version, session.get("csrf_token"), int(time.time() // 3600))
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 

@@ -68,13 +68,15 @@ def pages() -> RenderedPages:
     return cache
 
 
-def rendered(key: Hashable | None, render: Callable[[], str], shared: tuple[Hashable, str] | None = None) -> bytes:
+def rendered(key: Hashable | None, render: Callable[[], str],
+             shared: tuple[Hashable, Callable[[], str]] | None = None) -> bytes:
     """The page for `key`, rendered by `render()` when not kept; None as key renders
     without keeping (a page with a flash message, say). The request's CSRF token goes in
     where the kept page has its slot.
 
-    `shared`: (its own key, text) of a part the page shows verbatim and many pages share
-    (a lesson's body, over half of its page): kept once, not once per page."""
+    `shared`: (its own key, a function giving its text) of a part the page shows verbatim
+    and many pages share (a lesson's body, over half of its page): kept once, not once
+    per page. The function is only called when the page is rendered."""
     if key is None or not current_app.config["PAGE_CACHE_BYTES"]:
         return render().encode()
     token = generate_csrf().encode()
@@ -91,7 +93,7 @@ def rendered(key: Hashable | None, render: Callable[[], str], shared: tuple[Hash
     page = html.replace(token, TOKEN_SLOT)
     part_key, part = None, b""
     if shared is not None:
-        part_key, part = ("shared", shared[0]), shared[1].encode()
+        part_key, part = ("shared", shared[0]), shared[1]().encode()
     head, found, tail = page.partition(part) if part else (page, b"", b"")
     if not found or head.count(TOKEN_SLOT) + tail.count(TOKEN_SLOT) != page.count(TOKEN_SLOT):
         # Not shown verbatim after all, or it would cut a token slot: keep the page whole.
