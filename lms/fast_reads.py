@@ -53,10 +53,21 @@ class _Plan:
             name: processor for name, bind in compiled.binds.items()
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         }
-        columns = list(statement.selected_columns)
-        self.row_type = namedtuple("Row", [column.key for column in columns], rename=True)
-        processors = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
-        self.result_processors = tuple((i, p) for i, p in enumerate(processors) if p is not None)
+        self.dialect = dialect
+        self.columns = list(statement.selected_columns)
+        self.row_type = namedtuple("Row", [column.key for column in self.columns], rename=True)
+        self.result_processors: tuple | None = None  # known at the first run: some need the driver's type codes
+
+    def _processors(self, description) -> tuple:
+        # What SQLAlchemy itself does per result: each column type's converter for this
+        # dialect, given the type code the driver reported (PostgreSQL's numerics need it).
+        found = []
+        for index, column in enumerate(self.columns):
+            type_code = description[index][1] if description else None
+            processor = column.type.dialect_impl(self.dialect).result_processor(self.dialect, type_code)
+            if processor is not None:
+                found.append((index, processor))
+        return tuple(found)
 
     def arguments(self, values: dict):
         missing = self.required - values.keys()
@@ -70,7 +81,9 @@ class _Plan:
             return merged
         return tuple(merged[name] for name in self.positional)
 
-    def rows(self, fetched: Iterable[tuple]) -> list:
+    def rows(self, fetched: Iterable[tuple], description) -> list:
+        if self.result_processors is None:
+            self.result_processors = self._processors(description)
         make = self.row_type._make
         if not self.result_processors:
             return [make(row) for row in fetched]
@@ -101,7 +114,7 @@ class CompiledRead:
         plan = self.plan(run.dialect)
         for observer in observers:
             observer(plan.sql)
-        return plan.rows(run.execute(plan.sql, plan.arguments(values)))
+        return plan.rows(*run.execute(plan.sql, plan.arguments(values)))
 
     def first(self, **values):
         rows = self.all(**values)
@@ -120,7 +133,7 @@ class _PooledRunner:
         cursor = self._driver.cursor()
         try:
             cursor.execute(sql, arguments)
-            return cursor.fetchall()
+            return cursor.fetchall(), cursor.description
         finally:
             cursor.close()
 
@@ -136,7 +149,8 @@ class _SqliteRunner:
         if not g.get("lms_fast_read_open"):
             self.connection.execute("BEGIN")  # one snapshot for the whole request
             g.lms_fast_read_open = self.connection
-        return self.connection.execute(sql, arguments).fetchall()
+        cursor = self.connection.execute(sql, arguments)
+        return cursor.fetchall(), cursor.description
 
 
 class _Local(threading.local):

@@ -18,6 +18,7 @@ from lms.domain import attempts as rules
 from lms.domain.grading import grade_attempt
 from lms.domain.progress import PASSED
 from lms.extensions import db
+from lms.fast_reads import CompiledRead
 from lms.learning.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt, SyncReceipt
 from lms.models_base import utcnow
 from lms.transactions import write_transaction
@@ -278,9 +279,9 @@ def _grading_statement():
 
 # Claims the attempt for grading: only one of two simultaneous submissions matches "open".
 _GRADE = _grading_statement()
-_ATTEMPT_TO_GRADE = select(*(QuizAttempt.__table__.c[name] for name in (
+_ATTEMPT_TO_GRADE = CompiledRead(select(*(QuizAttempt.__table__.c[name] for name in (
     "id", "user_id", "quiz_id", "status", "deadline_at", "snapshot", "pass_mark", "language",
-))).where(QuizAttempt.__table__.c.id == bindparam("id"))
+))).where(QuizAttempt.__table__.c.id == bindparam("id")))
 _ANSWERS = insert(AttemptAnswer.__table__)
 
 
@@ -292,8 +293,9 @@ def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None,
     `submit_unanswered`: both leave the attempt open and unused (the outcome says why).
     """
     now = now or utcnow()
-    # The columns grading needs, without the ORM object: the usual case only writes.
-    attempt = db.session.connection().execute(_ATTEMPT_TO_GRADE, {"id": attempt_id}).first()
+    # The columns grading needs, without the ORM object or a session transaction of its
+    # own (the usual case only writes; the claim below is what guards against a race).
+    attempt = _ATTEMPT_TO_GRADE.first(id=attempt_id)
     if attempt is None or attempt.user_id != user.id:
         raise LearningError("no_such_attempt")
     if attempt.status != "open":

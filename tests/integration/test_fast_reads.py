@@ -79,3 +79,27 @@ def test_the_workers_own_sqlite_connection_cannot_write(app):
 
         with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only|attempt to write"):
             g.lms_fast_read_open.execute("UPDATE hubs SET name = 'x'")
+
+
+def test_numbers_and_times_come_back_as_sqlalchemy_gives_them(app, hub, make_course):
+    """A float column (PostgreSQL reports its numeric type code) and a timestamp."""
+    from lms.learning import services
+    from lms.learning.models import QuizAttempt
+    from tests.factories import make_user
+
+    course = make_course("numbers", lessons=1)
+    user = make_user(hub)
+    quiz = db.session.scalar(select(Quiz).where(Quiz.course_id == course.id))
+    services.enrol(user, course)
+    attempt = services.start_attempt(user, course, quiz, "en")
+    read = CompiledRead(
+        select(QuizAttempt.pass_mark, QuizAttempt.started_at, QuizAttempt.snapshot).where(QuizAttempt.id == bindparam("id"))
+    )
+    db.session.remove()
+    with app.test_request_context():
+        fast = read.first(id=attempt.id)
+        db.session.remove()
+    with app.app_context():
+        expected = db.session.execute(read.statement, {"id": attempt.id}).first()
+    assert tuple(fast) == tuple(expected)
+    assert isinstance(fast.pass_mark, float) and fast.started_at.year >= 2026 and isinstance(fast.snapshot, list)
