@@ -56,7 +56,8 @@ def _lower(value):
 @contextmanager
 def write_transaction():
     """Run the block as one write transaction: committed at the end, rolled back on error."""
-    db.session.commit()  # end the request's read transaction first
+    if db.session().in_transaction():
+        db.session.commit()  # end the request's read transaction first
     token = _immediate.set(True)
     try:
         yield db.session

@@ -318,17 +318,17 @@ def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None,
     if result.passed:  # only a pass can complete the course
         course = db.session.scalar(select(Course).join(Quiz, Quiz.course_id == Course.id).where(Quiz.id == attempt.quiz_id))
     with write_transaction():
-        # Core statements on the tables: the attempt object is not kept in step (it is
-        # stale after this, as the docstring of SubmitOutcome says), which saves the ORM's
-        # bookkeeping on the busiest write.
-        claimed = db.session.execute(_GRADE, {
+        # Core statements on the session's connection: no ORM object is kept in step and
+        # no ORM bookkeeping runs on the busiest write (these tables feed no report version).
+        connection = db.session.connection()
+        claimed = connection.execute(_GRADE, {
             "attempt_id": attempt_id, "new_status": "graded", "new_submitted_at": now, "new_answers": answers,
             "new_results": [{"score": r.score, "max": r.max_score, "status": r.status} for r in result.questions],
             "new_score": result.score, "new_max_score": result.max_score, "new_percent": result.percent,
             "new_passed": result.passed,
         }).rowcount
         if claimed:
-            db.session.execute(_ANSWERS, [
+            connection.execute(_ANSWERS, [
                 {"attempt_id": attempt_id, "position": index, "question_id": question["question_id"],
                  "status": outcome.status, "score": outcome.score,
                  "choices": ",".join(answers[index]) if question["kind"] in ("single", "multiple") else ""}
