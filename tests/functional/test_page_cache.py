@@ -165,3 +165,15 @@ def test_a_shared_part_is_kept_once_and_pages_come_back_byte_for_byte(app):
         # Without its shared part a kept page is rendered again, not served in pieces.
         cache._entries.pop(("shared", "body"))
         assert rendered(("page", 1), lambda: "rendered again", shared=("body", lambda: body)) == b"rendered again"
+
+
+def test_a_lesson_removed_in_a_new_revision_is_gone_at_once(app, hub, make_course, tmp_path):
+    course = make_course("shrinking", lessons=3)
+    client = app.test_client()
+    login(client, make_user(hub))
+    first = client.get(f"/courses/{course.slug}/lessons/lesson-1").get_data(as_text=True)
+    assert "/lessons/lesson-3" in first and client.get(f"/courses/{course.slug}/lessons/lesson-3").status_code == 200
+    (tmp_path / "courses-shrinking" / "shrinking" / "03-lesson-3.md").unlink()
+    make_course("shrinking", lessons=2)  # a new revision without lesson 3
+    assert client.get(f"/courses/{course.slug}/lessons/lesson-3").status_code == 404
+    assert "/lessons/lesson-3" not in client.get(f"/courses/{course.slug}/lessons/lesson-1").get_data(as_text=True)
