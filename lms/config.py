@@ -25,6 +25,7 @@ ENV_SETTINGS: dict[str, type] = {
     "THROTTLE_STORAGE_URI": str,
     "LOG_LEVEL": str,
     "PAGE_CACHE_BYTES": int,
+    "PASSWORD_HASH_METHOD": str,
 }
 
 
@@ -86,6 +87,7 @@ class DefaultConfig:
     COMPRESS_STREAMS = False
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                           "image/svg+xml", "text/csv"]
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a password; see lms.auth.models)
     # Rendered lesson pages kept per worker process (lms.main.page_cache); 0 turns it off.
     PAGE_CACHE_BYTES = 8 * 1024 * 1024
     COURSES_DIR = str(Path(__file__).resolve().parent.parent / "courses")

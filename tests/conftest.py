@@ -89,6 +89,9 @@ def _test_config(tmp_path, **overrides) -> dict:
         # Tests of the requirement turn it on.
         "REQUIRE_2FA_FOR_STAFF": False,
         "LOGGING_CONFIGURE": False,  # pytest captures logs; a dictConfig would unhook caplog
+        # scrypt costs 0.16 s a hash on these machines and the suite hashes thousands of
+        # times; production keeps scrypt (tests/functional/test_security.py checks it).
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
     return config

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,12 @@ from lms.domain.passwords import normalise_password
 from lms.domain.roles import Actor, format_roles, parse_roles
 from lms.extensions import db
 from lms.models_base import utcnow
+
+
+def password_hash_method() -> str:
+    """PASSWORD_HASH_METHOD: scrypt (werkzeug's default) unless configured. The test suite
+    sets a cheap method: scrypt costs 0.16 s a hash here, and the suite makes thousands."""
+    return current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
 
 
 class UserFacts(UserMixin):
@@ -73,7 +80,7 @@ class User(UserFacts, db.Model):
         self.roles_text = format_roles(value)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(normalise_password(password))
+        self.password_hash = generate_password_hash(normalise_password(password), method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         if not self.password_hash:

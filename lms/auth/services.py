@@ -9,19 +9,27 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms import audit
 from lms.auth import throttle
-from lms.auth.models import PasswordHelpRequest, PasswordResetToken, User
+from lms.auth.models import PasswordHelpRequest, PasswordResetToken, User, password_hash_method
 from lms.domain import throttle as limits
 from lms.domain.contacts import classify_login
 from lms.extensions import db
 from lms.models_base import utcnow
 from lms.transactions import write_transaction
 
-# Checked when no account matches, so a missing account takes as long as a wrong password.
-_DUMMY_HASH = "scrypt:32768:8:1$abcdefghijklmnop$" + "0" * 128
+# Checked when no account matches, so a missing account takes as long as a wrong password
+# (made once per hashing method, with that method's cost).
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = password_hash_method()
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _DUMMY_HASHES[method]
 
 
 class AccountError(Exception):
@@ -105,7 +113,7 @@ def reset_request_allowed(login: str, address: str | None) -> float:
 def authenticate(login: str, password: str) -> User | None:
     user = find_by_login(login)
     if user is None or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not user.check_password(password):
         return None

@@ -162,9 +162,12 @@ def live_server(tmp_path_factory, tls_certificate):
     settings = {"DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}", "SECRET_KEY": "browser-tests",
                 "PUBLIC_URL": public_url, "PROXY_FIX_HOPS": "1" if NGINX else "0",
                 # The demo's explicit setting: the journeys log staff in with a password alone.
-                "REQUIRE_2FA_FOR_STAFF": "0"}
+                "REQUIRE_2FA_FOR_STAFF": "0",
+                # As in the other tests: scrypt would cost 0.16 s per login of every journey.
+                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
     app = create_app({"SQLALCHEMY_DATABASE_URI": settings["DATABASE_URL"], "SECRET_KEY": settings["SECRET_KEY"],
-                      "PUBLIC_URL": public_url, "LOGGING_CONFIGURE": False})
+                      "PUBLIC_URL": public_url, "LOGGING_CONFIGURE": False,
+                      "PASSWORD_HASH_METHOD": settings["PASSWORD_HASH_METHOD"]})
     with app.app_context():
         db.create_all()
         tree, problems = load_tree(ROOT / "courses", display_root=ROOT)
