@@ -239,8 +239,9 @@ def lesson(slug: str, lesson_slug: str):
         tuple(s.done for s in steps), hub_values, chrome.page_shape(locale),
     )
     etag = _lesson_etag(key)
-    if etag and request.if_none_match.contains(etag):
-        return Response(status=304, headers={"ETag": f'"{etag}"', "Cache-Control": REVALIDATE})
+    held = _held_tag(etag)
+    if held:
+        return Response(status=304, headers={"ETag": f'"{held}"', "Cache-Control": REVALIDATE})
 
     def body_html() -> str:
         return fill_hub_placeholders(outline.body_html, hub)
@@ -263,6 +264,19 @@ def lesson(slug: str, lesson_slug: str):
 
 
 REVALIDATE = "private, no-cache"
+
+
+# Flask-Compress tags a compressed page "<tag>:<algorithm>", and that is what a browser
+# sends back; it would answer 304 itself, but only after the page was built and compressed.
+_COMPRESSED_TAG_SUFFIXES = ("", ":br", ":gzip", ":deflate")
+
+
+def _held_tag(etag: str | None) -> str | None:
+    """The form of `etag` the browser says it holds (plain or compressed), if any."""
+    if not etag or not request.if_none_match:
+        return None
+    return next((etag + suffix for suffix in _COMPRESSED_TAG_SUFFIXES
+                 if request.if_none_match.contains(etag + suffix)), None)
 
 
 def _lesson_etag(page_key) -> str | None:

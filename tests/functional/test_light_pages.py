@@ -82,6 +82,25 @@ def test_lesson_page_answers_conditional_requests(client, hub, shipped):
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
 
 
+def test_a_compressed_lesson_page_is_revalidated_without_building_it_again(app, client, hub, shipped):
+    """Browsers hold the tag of the compressed page ("<tag>:br") and send that back."""
+    from lms.main.page_cache import pages
+
+    login(client, make_user(hub))
+    client.post("/courses/bekind/enrol")
+    url = "/courses/bekind/lessons/what-bullying-is"
+    client.get(url)
+    first = client.get(url, headers={"Accept-Encoding": "br, gzip"})
+    etag = first.headers["ETag"]
+    assert first.headers.get("Content-Encoding") == "br" and etag.endswith(':br"')
+    with app.app_context():
+        served = pages().hits + pages().misses
+    again = client.get(url, headers={"If-None-Match": etag, "Accept-Encoding": "br, gzip"})
+    assert again.status_code == 304 and again.headers["ETag"] == etag
+    with app.app_context():
+        assert pages().hits + pages().misses == served  # answered before the page was looked up
+
+
 def test_offline_marks_are_accepted_once_per_key_and_checked(client, hub, make_course):
     from sqlalchemy import func, select
 
