@@ -204,6 +204,24 @@ def wait_for_port(port: int, timeout: float = 30) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
+def bench_env(tmp: Path) -> dict:
+    """The benches' app settings: DATABASE_URL if given, else a fresh SQLite file in `tmp`."""
+    return {
+        "SECRET_KEY": "bench-secret",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    """The bench app (bench/bench_wsgi.py) under gunicorn with the project's settings."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers),
+         "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), "--log-level", "warning", "bench.bench_wsgi:app"],
+        env={**os.environ, **env}, cwd=ROOT,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
@@ -211,18 +229,10 @@ def main() -> None:
     args = parser.parse_args()
     wrk = ensure_wrk()
     tmp = Path(tempfile.mkdtemp(prefix="learn-bench-"))
-    env = {
-        "SECRET_KEY": "bench-secret",
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}",
-        "RATELIMIT_STORAGE_URI": "memory://",
-    }
+    env = bench_env(tmp)
     lesson_lines, submit_lines, cookie_lines = build_database(env)
     (tmp / "replay.lua").write_text(LUA)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", "4", "-b", f"127.0.0.1:{PORT}", "--chdir", str(ROOT),
-         "--log-level", "warning", "bench.bench_wsgi:app"],
-        env={**os.environ, **env}, cwd=ROOT,
-    )
+    server = start_gunicorn(env, PORT, workers=4)
     try:
         wait_for_port(PORT)
         base = f"http://127.0.0.1:{PORT}"

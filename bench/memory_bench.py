@@ -15,7 +15,6 @@ worker_rss_growth_mb=<largest growth of any worker> requests=<total served>
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import shutil
@@ -29,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.learn_bench import LUA, build_database, ensure_wrk, wait_for_port  # noqa: E402
+from bench.learn_bench import LUA, bench_env, build_database, ensure_wrk, start_gunicorn, wait_for_port  # noqa: E402
 
 PORT = 5078
 WORKERS = 4
@@ -64,19 +63,11 @@ def main() -> None:
     args = parser.parse_args()
     wrk = ensure_wrk()
     tmp = Path(tempfile.mkdtemp(prefix="memory-bench-"))
-    env = {
-        "SECRET_KEY": "bench-secret",
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}",
-        "RATELIMIT_STORAGE_URI": "memory://",
-    }
+    env = bench_env(tmp)
     lesson_lines, submit_lines, cookie_lines = build_database(env)
     lines = mixed_lines(lesson_lines, submit_lines, random.Random(11))
     (tmp / "replay.lua").write_text(LUA)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(WORKERS),
-         "-b", f"127.0.0.1:{PORT}", "--chdir", str(ROOT), "--log-level", "warning", "bench.bench_wsgi:app"],
-        env={**os.environ, **env}, cwd=ROOT,
-    )
+    server = start_gunicorn(env, PORT, WORKERS)
     try:
         wait_for_port(PORT)
         base = f"http://127.0.0.1:{PORT}"

@@ -13,8 +13,6 @@ next request in every worker; older revisions' content simply ages out.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -26,6 +24,7 @@ from lms.domain.progress import Progress, course_progress
 from lms.fast_reads import CompiledRead
 from lms.learning.models import Enrolment, LessonProgress, QuizAttempt
 from lms.learning.queries import fallback_chain, quiz_title
+from lms.main.page_cache import RenderedPages
 
 CONTENT_ENTRIES = 32  # courses x languages x mount points kept per worker (each up to ~100 KB)
 
@@ -192,29 +191,11 @@ class CourseContent:
     bodies: dict[str, tuple[str, str]] = field(default_factory=dict)  # lesson slug -> (html, language)
 
 
-class _ContentCache:
-    def __init__(self) -> None:
-        self.entries: OrderedDict[tuple, CourseContent] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            content = self.entries.get(key)
-            if content is not None:
-                self.entries.move_to_end(key)
-            return content
-
-    def put(self, key, content: CourseContent) -> None:
-        with self.lock:
-            self.entries[key] = content
-            while len(self.entries) > CONTENT_ENTRIES:
-                self.entries.popitem(last=False)
-
-
-def _content_cache() -> _ContentCache:
+def _content_cache() -> RenderedPages:
+    """Kept course contents, counted one unit each (RenderedPages bounds any "size")."""
     cache = current_app.extensions.get("lms_course_content")
     if cache is None:
-        cache = current_app.extensions["lms_course_content"] = _ContentCache()
+        cache = current_app.extensions["lms_course_content"] = RenderedPages(max_bytes=CONTENT_ENTRIES)
     return cache
 
 
@@ -273,7 +254,7 @@ def page_outline(course_slug: str, user_id: int | None, wanted_language: str, le
             content.bodies.update(loaded.bodies)  # the same revision: only this lesson's body was missing
         else:
             content = loaded
-            cache.put(key, content)
+            cache.put(key, content, 1)
     head = content.head if content.head.retired == state.retired else replace(content.head, retired=state.retired)
     done = {("lesson", i) for i in state.done_lessons} | {("quiz", i) for i in state.passed_quizzes}
     steps = [replace(step, done=True) if (step.kind, step.id) in done else step for step in content.steps]

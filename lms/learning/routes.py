@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 
@@ -243,7 +244,8 @@ def lesson(slug: str, lesson_slug: str):
     if held:
         return Response(status=304, headers={"ETag": f'"{held}"', "Cache-Control": REVALIDATE})
 
-    def body_html() -> str:
+    @functools.cache
+    def body_html() -> str:  # asked by the render and by the cache's shared part: fill once
         return fill_hub_placeholders(outline.body_html, hub)
 
     body_key = (outline.course.id, outline.course.revision, lesson_slug, outline.body_language, hub_values)
