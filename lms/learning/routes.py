@@ -22,6 +22,7 @@ from flask import (
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
 from lms.auth.models import LightUser
@@ -31,6 +32,7 @@ from lms.domain.attempts import attempt_count
 from lms.extensions import csrf, db
 from lms.i18n import current_locale
 from lms.learning import queries, quiz_pages, services
+from lms.learning.contents import contents_list
 from lms.learning.models import QuizAttempt
 from lms.learning.outline import STEP, course_url, progress_from_steps
 from lms.learning.outline import page_outline as outline_of
@@ -233,13 +235,15 @@ def lesson(slug: str, lesson_slug: str):
     hub = _viewer_hub() if "{hub:" in outline.body_html else None
     hub_values = tuple(hub) if hub else None
     # The rendered page is kept under everything it shows (see lms.main.page_cache): the
-    # course revision and head, the lesson, its language, every step's tick, the
-    # enrolment, the hub settings it names and the header's shape. A flash is shown once.
+    # course revision and head, the lesson, its language and tick, the enrolment, the hub
+    # settings it names and the header's shape. The contents list, with every step's tick,
+    # is the one part that differs between learners: it is filled in per request, so
+    # learners at different points of a course share the page. A flash is shown once.
     key = None if session.get("_flashes") else (
         "lesson", outline.course, lesson_slug, locale, outline.body_language, outline.enrolled,
-        tuple(s.done for s in steps), hub_values, chrome.page_shape(locale),
+        step.done, hub_values, chrome.page_shape(locale),
     )
-    etag = _lesson_etag(key)
+    etag = _lesson_etag(key and (key, tuple(s.done for s in steps)))
     held = _held_tag(etag)
     if held:
         return Response(status=304, headers={"ETag": f'"{held}"', "Cache-Control": REVALIDATE})
@@ -249,12 +253,14 @@ def lesson(slug: str, lesson_slug: str):
         return fill_hub_placeholders(outline.body_html, hub)
 
     body_key = (outline.course.id, outline.course.revision, lesson_slug, outline.body_language, hub_values)
-    page = page_cache.rendered(key, shared=(body_key, body_html), render=lambda: render_template(
+    contents = contents_list(steps, step, outline.enrolled, outline.progress.percent, locale).encode()
+    page = page_cache.rendered(key, shared=(body_key, body_html), slots={CONTENTS_SLOT: contents},
+                               render=lambda: render_template(
         "learning/lesson.html", course=outline.course, course_title=outline.course.title, steps=steps,
         step=step, previous=steps[index - 1] if index > 0 else None,
         following=steps[index + 1] if index + 1 < len(steps) else None,
         body_html=body_html(), shown_language=outline.body_language,
-        wanted_language=locale, enrolled=outline.enrolled, progress=outline.progress,
+        wanted_language=locale, enrolled=outline.enrolled, contents=Markup(CONTENTS_SLOT.decode()),  # noqa: S704
         course_href=course_url("learning.course", slug), action=action,
         lesson_number=next(n for n, s in enumerate(lesson_steps, 1) if s is step), lesson_total=len(lesson_steps),
     ))
@@ -266,6 +272,7 @@ def lesson(slug: str, lesson_slug: str):
 
 
 REVALIDATE = "private, no-cache"
+CONTENTS_SLOT = b"\x00contents\x00"
 
 
 # Flask-Compress tags a compressed page "<tag>:<algorithm>", and that is what a browser

@@ -69,16 +69,22 @@ def pages() -> RenderedPages:
 
 
 def rendered(key: Hashable | None, render: Callable[[], str],
-             shared: tuple[Hashable, Callable[[], str]] | None = None) -> bytes:
+             shared: tuple[Hashable, Callable[[], str]] | None = None,
+             slots: dict[bytes, bytes] | None = None) -> bytes:
     """The page for `key`, rendered by `render()` when not kept; None as key renders
     without keeping (a page with a flash message, say). The request's CSRF token goes in
     where the kept page has its slot.
 
     `shared`: (its own key, a function giving its text) of a part the page shows verbatim
     and many pages share (a lesson's body, over half of its page): kept once, not once
-    per page. The function is only called when the page is rendered."""
+    per page. The function is only called when the page is rendered.
+
+    `slots`: marker -> this request's text, for parts that differ between requests with
+    the same key (the learner's contents list): `render()` puts each marker where its
+    text goes; the page is kept with the markers and filled per request."""
+    slots = slots or {}
     if key is None or not current_app.config["PAGE_CACHE_BYTES"]:
-        return render().encode()
+        return _filled(render().encode(), slots)
     token = generate_csrf().encode()
     cache = pages()
     kept = cache.get(key)
@@ -87,7 +93,7 @@ def rendered(key: Hashable | None, render: Callable[[], str],
         part = b"" if part_key is None else cache.get(part_key)
         if part is not None:
             cache.hits += 1
-            return head.replace(TOKEN_SLOT, token) + part + tail.replace(TOKEN_SLOT, token)
+            return _filled(head.replace(TOKEN_SLOT, token), slots) + part + _filled(tail.replace(TOKEN_SLOT, token), slots)
     cache.misses += 1
     html = render().encode()
     page = html.replace(token, TOKEN_SLOT)
@@ -95,10 +101,16 @@ def rendered(key: Hashable | None, render: Callable[[], str],
     if shared is not None:
         part_key, part = ("shared", shared[0]), shared[1]().encode()
     head, found, tail = page.partition(part) if part else (page, b"", b"")
-    if not found or head.count(TOKEN_SLOT) + tail.count(TOKEN_SLOT) != page.count(TOKEN_SLOT):
-        # Not shown verbatim after all, or it would cut a token slot: keep the page whole.
+    if not found or any(head.count(slot) + tail.count(slot) != page.count(slot) for slot in (TOKEN_SLOT, *slots)):
+        # Not shown verbatim after all, or it would cut a slot: keep the page whole.
         head, tail, part_key = page, b"", None
     if part_key is not None:
         cache.put(part_key, part, len(part))
     cache.put(key, (head, part_key, tail), len(head) + len(tail))
+    return _filled(html, slots)
+
+
+def _filled(html: bytes, slots: dict[bytes, bytes]) -> bytes:
+    for slot, text in slots.items():
+        html = html.replace(slot, text)
     return html

@@ -177,3 +177,71 @@ def test_a_lesson_removed_in_a_new_revision_is_gone_at_once(app, hub, make_cours
     make_course("shrinking", lessons=2)  # a new revision without lesson 3
     assert client.get(f"/courses/{course.slug}/lessons/lesson-3").status_code == 404
     assert "/lessons/lesson-3" not in client.get(f"/courses/{course.slug}/lessons/lesson-1").get_data(as_text=True)
+
+
+def _contents(html: str) -> str:
+    return re.search(r'<details class="toc-box"[^>]*>(.*?)</details>', html, re.S).group(1)
+
+
+def test_learners_at_different_points_share_the_page_each_with_their_own_ticks(app, hub, make_course):
+    """The contents list is filled in per learner; the rest of the page is kept once."""
+    course = make_course("progressing", lessons=3)
+    ahead = _learner(app, hub, "Ahead", "ahead@example.org")
+    behind = _learner(app, hub, "Behind", "behind@example.org")
+    for client in (ahead, behind):
+        client.post(f"/courses/{course.slug}/enrol")
+    ahead.post(f"/courses/{course.slug}/lessons/lesson-1/done")
+    ahead.post(f"/courses/{course.slug}/lessons/lesson-3/done")
+    for client in (ahead, behind):
+        client.get("/", follow_redirects=True)  # flashes shown here
+
+    url = LESSON.format(slug=course.slug)
+    with app.app_context():
+        cache = pages()
+    page_ahead = ahead.get(url).get_data(as_text=True)
+    misses = cache.misses
+    page_behind = behind.get(url).get_data(as_text=True)
+    assert cache.misses == misses  # the lesson itself was not rendered again
+
+    list_ahead, list_behind = _contents(page_ahead), _contents(page_behind)
+    assert list_ahead.count("✓") == 2 and "· 50%" in list_ahead  # two of three lessons, quiz not passed: 2 of 4
+    assert "✓" not in list_behind and "· 0%" in list_behind
+    for html in (list_ahead, list_behind):
+        assert html.count('aria-current="page"') == 1 and 'class=" current"' in html
+    assert _without_tokens(page_ahead).replace(list_ahead, "") == _without_tokens(page_behind).replace(list_behind, "")
+
+    # A tick on another lesson changes this page's list and its tag at once.
+    tag = behind.get(url).headers["ETag"]
+    behind.post(f"/courses/{course.slug}/lessons/lesson-3/done")
+    behind.get("/", follow_redirects=True)
+    after = behind.get(url, headers={"If-None-Match": tag})
+    assert after.status_code == 200 and after.headers["ETag"] != tag
+    assert _contents(after.get_data(as_text=True)).count("✓") == 1
+
+
+def test_a_contents_line_is_rendered_as_the_course_page_renders_it(app, hub, make_course):
+    course = make_course("alike", lessons=2)
+    client = app.test_client()
+    login(client, make_user(hub))
+    client.post(f"/courses/{course.slug}/enrol")
+    client.post(f"/courses/{course.slug}/lessons/lesson-1/done")
+    client.get("/", follow_redirects=True)
+    lesson_page = client.get(f"/courses/{course.slug}/lessons/lesson-2").get_data(as_text=True)
+    course_page = client.get(f"/courses/{course.slug}").get_data(as_text=True)
+    done_line = re.search(r'<li class="done">.*?</li>', course_page).group(0)
+    assert done_line in lesson_page and "(done)" in done_line
+
+
+def test_a_slot_is_kept_as_its_marker_and_filled_per_request(app):
+    body = "<p>" + "Shared text. " * 30 + "</p>"
+    with app.test_request_context():
+        def render():
+            return f"<h1>Lesson</h1>{body}<div>\x00list\x00</div>"
+
+        first = rendered(("slotted", 1), render, shared=("body-s", lambda: body), slots={b"\x00list\x00": b"<ol>mine</ol>"})
+        second = rendered(("slotted", 1), lambda: "never rendered", shared=("body-s", lambda: body),
+                          slots={b"\x00list\x00": b"<ol>yours</ol>"})
+        assert first.endswith(b"<div><ol>mine</ol></div>") and second.endswith(b"<div><ol>yours</ol></div>")
+        assert first.replace(b"mine", b"yours") == second
+        # Not kept (None as key): filled just the same.
+        assert rendered(None, render, slots={b"\x00list\x00": b"x"}).endswith(b"<div>x</div>")
