@@ -3,16 +3,45 @@ and a file cache of rendered PDFs so a download after the first is instant."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 import qrcode
+from fontTools import ttLib
 from fpdf import FPDF
 
 FONTS = Path(__file__).with_name("fonts")
 BRAND = (11, 94, 168)
+# fpdf2 parses the font file on every render and subsets it again at output, in time
+# that grows with the glyphs in the file. The small files (made by
+# scripts/subset_certificate_fonts.py) hold Latin, Cyrillic with the Kazakh letters and
+# punctuation, ~670 glyphs against 6,200, and make a first render several times faster;
+# the full ones draw a name with any other letter.
+SMALL_FONTS = {"": "DejaVuSans-LatinCyrillic.ttf", "B": "DejaVuSans-Bold-LatinCyrillic.ttf"}
+FULL_FONTS = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+
+
+@functools.cache
+def small_fonts_draw() -> frozenset[int]:
+    """The characters both small fonts have a glyph for (their cmaps, read once per process)."""
+    covered: set[int] | None = None
+    for name in SMALL_FONTS.values():
+        with ttLib.TTFont(FONTS / name, lazy=True) as font:
+            codes = set(font.getBestCmap())
+        covered = codes if covered is None else covered & codes
+    return frozenset(covered or ())
+
+
+def font_files(texts: Iterable[str]) -> dict[str, str]:
+    """The font file per style for a certificate printing `texts`: the small ones when they
+    have every character, else the full ones (so a rare letter is drawn, not a box)."""
+    needed = {ord(char) for text in texts for char in text if char >= " "}  # "\n" is a line break, not a glyph
+    return SMALL_FONTS if needed <= small_fonts_draw() else FULL_FONTS
 
 
 def qr_matrix(text: str) -> list[list[bool]]:
@@ -26,10 +55,14 @@ def qr_matrix(text: str) -> list[list[bool]]:
 def render_certificate_pdf(*, holder: str, track: str, allows: str, hub: str, issued: str, expires: str,
                            serial: str, code: str, verify_url: str, labels: dict[str, str]) -> bytes:
     """All texts arrive translated and formatted; this only lays them out."""
+    # A name typed or pasted in decomposed form (и + combining breve) is printed with the
+    # composed letter: drawn better than a mark laid over a letter, and in the small fonts.
+    holder, track, allows, hub = (unicodedata.normalize("NFC", text) for text in (holder, track, allows, hub))
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    texts = [holder, track, allows, hub, issued, expires, serial, code, verify_url, *labels.values()]
+    for style, name in font_files(texts).items():
+        pdf.add_font("DejaVu", style, str(FONTS / name))
     pdf.set_title(f"{labels['title']} {serial}")
     pdf.add_page()
     width, height = 297, 210
