@@ -58,6 +58,12 @@ def write_transaction():
     """Run the block as one write transaction: committed at the end, rolled back on error."""
     if db.session().in_transaction():
         db.session.commit()  # end the request's read transaction first
+    # And the request's own SQLite read snapshot (lms.fast_reads), if it has one: a reader
+    # held open across this commit stops SQLite's checkpoint from ever completing, so the
+    # WAL file would never restart and every commit would run (and sync) a checkpoint.
+    from lms.fast_reads import end_request_reads  # imports this module
+
+    end_request_reads()
     token = _immediate.set(True)
     try:
         yield db.session

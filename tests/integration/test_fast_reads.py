@@ -103,3 +103,27 @@ def test_numbers_and_times_come_back_as_sqlalchemy_gives_them(app, hub, make_cou
         expected = db.session.execute(read.statement, {"id": attempt.id}).first()
     assert tuple(fast) == tuple(expected)
     assert isinstance(fast.pass_mark, float) and fast.started_at.year >= 2026 and isinstance(fast.snapshot, list)
+
+
+def test_a_write_ends_the_requests_read_snapshot_so_checkpoints_complete(app):
+    """A read snapshot held across a commit stops SQLite's checkpoint from finishing: the
+    WAL would never restart, and every later commit would run a checkpoint of its own."""
+    import sqlite3
+
+    from lms.transactions import write_transaction
+
+    with app.app_context():
+        path = sqlite_file_path(db.engine)
+        if path is None:
+            pytest.skip("SQLite's write-ahead log only")
+    hub = make_hub(name="Read then written")
+    db.session.remove()
+    with app.test_request_context():
+        assert HUB_NAME.first(id=hub.id).name == "Read then written"  # opens the request's snapshot
+        with write_transaction():
+            db.session.get(Hub, hub.id).name = "Written"
+        other = sqlite3.connect(path)
+        busy, _, _ = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        other.close()
+        assert busy == 0  # nothing in this request still reads an old snapshot
+        assert HUB_NAME.first(id=hub.id).name == "Written"  # and its next read is fresh
