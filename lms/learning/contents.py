@@ -30,7 +30,11 @@ def contents_list(steps: list[Step], current: Step, enrolled: bool, percent: int
     """`<summary>` and `<ol class="toc">` of a lesson page. The key of a kept line holds the
     step itself (title, link, tick), so a new revision or a new tick gives a new line."""
     kept = _kept_lines()
-    summary = str(escape(_("Contents"))) + (f" · {percent}%" if enrolled else "")
+    label = kept.get(("summary", locale))
+    if label is None:
+        label = str(escape(_("Contents")))
+        kept.put(("summary", locale), label, len(label))
+    summary = label + (f" · {percent}%" if enrolled else "")
     parts = [f"<summary>{summary}</summary>\n<ol class=\"toc\">"]
     render = None
     for step in steps:
