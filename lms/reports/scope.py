@@ -5,6 +5,7 @@ Shared by the dashboard figures (queries.py) and the trainers' view (trainers.py
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -18,6 +19,7 @@ from lms.hubs.models import Hub
 from lms.learning.models import LessonProgress, QuizAttempt
 
 EXPIRY_WINDOW_DAYS = 60
+NO_HUB = -1  # the key under which people without a hub are counted (hub ids are positive)
 
 # "Active in the last 30 days" asks, per volunteer, for one recent lesson mark or quiz
 # submission: one probe into each of these indexes instead of reading the country's recent
@@ -69,6 +71,34 @@ def hub_conditions(scope: Scope) -> list:
     if scope.region:
         conditions.append(User.hub_id.in_(select(Hub.id).where(Hub.region == scope.region)))
     return conditions
+
+
+def hub_key(hub_id: int | None) -> int:
+    return NO_HUB if hub_id is None else hub_id
+
+
+def in_hubs(hubs: Collection[int]) -> list:
+    """Conditions on User.hub_id for these hub keys (NO_HUB: people without a hub)."""
+    condition = User.hub_id.in_(sorted(hub for hub in hubs if hub != NO_HUB))
+    if NO_HUB in hubs:
+        condition = or_(condition, User.hub_id.is_(None))
+    return [condition]
+
+
+def hub_keys(scope: Scope) -> tuple[int, ...]:
+    """The hubs a scope covers, as keys: the scope's figures are the sum of theirs.
+
+    Every figure but "active" counts people, and each person is in one hub (or none), so
+    a page's figures add up from one part per hub; a write then moves only its hub's part."""
+    if scope.hub_id is not None and not scope.region:
+        return (scope.hub_id,)
+    stmt = select(Hub.id)
+    if scope.hub_id is not None:
+        stmt = stmt.where(Hub.id == scope.hub_id)
+    if scope.region:
+        stmt = stmt.where(Hub.region == scope.region)
+    keys = tuple(sorted(db.session.execute(stmt).scalars()))
+    return keys if scope.hub_id is not None or scope.region else (NO_HUB, *keys)
 
 
 def people(scope: Scope):

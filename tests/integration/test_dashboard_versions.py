@@ -34,13 +34,22 @@ def small_world(app, make_course):
 
 def scopes(hubs) -> list[tuple[queries.Scope, bool]]:
     year = queries.Scope(TODAY - timedelta(days=365), TODAY)
+    track = db.session.scalar(select(Track.id).order_by(Track.id))
     return [(year, True), (queries.Scope(TODAY - timedelta(days=30), TODAY), True),
             (queries.Scope(year.date_from, TODAY, region="South"), True),
+            (queries.Scope(year.date_from, TODAY, hubs[1].id), True),  # an admin's page filtered to one hub
+            (queries.Scope(year.date_from, TODAY, track_id=track), True),
+            (queries.Scope(year.date_from, TODAY, hubs[0].id, track_id=track), False),
             *[(queries.Scope(year.date_from, TODAY, hub.id), False) for hub in hubs]]
 
 
-def assert_kept_equals_fresh(hubs, today: date = TODAY) -> None:
-    for scope, national in scopes(hubs):
+def assert_kept_equals_fresh(hubs, today: date = TODAY, rng: random.Random | None = None) -> None:
+    """Every page, kept against fresh; in a random order, so a hub's parts are sometimes read
+    first on its coordinator's page and sometimes on a national one."""
+    pages = scopes(hubs)
+    if rng is not None:
+        rng.shuffle(pages)
+    for scope, national in pages:
         kept = freshness.dashboard(scope, today, "en", national=national)
         fresh = queries.dashboard(scope, today, "en", national=national)
         assert kept == fresh, (scope, national)
@@ -52,9 +61,9 @@ def assert_funnel_counts_distinct_volunteers(hubs) -> None:
     volunteers = {u.id: u.hub_id for u in db.session.scalars(select(User)) if "volunteer" in u.roles}
     enrolments = [e for e in db.session.scalars(select(Enrolment)) if e.user_id in volunteers]
     for scope, national in scopes(hubs):
-        if scope.region or scope.date_from != TODAY - timedelta(days=365):
+        if scope.region or scope.track_id or scope.date_from != TODAY - timedelta(days=365):
             continue
-        mine = [e for e in enrolments if national or volunteers[e.user_id] == scope.hub_id]
+        mine = [e for e in enrolments if scope.hub_id is None or volunteers[e.user_id] == scope.hub_id]
         funnel = dict(queries.dashboard(scope, TODAY, "en", national=national).funnel)
         assert funnel["enrolled"] == len({e.user_id for e in mine if e.enrolled_at < end})
         assert funnel["passed"] == len({e.user_id for e in mine if e.passed_at and e.passed_at < end})
@@ -158,7 +167,7 @@ def test_kept_figures_equal_fresh_ones_after_any_sequence_of_writes(small_world,
         writes.join()
     db.session.commit()
     for _ in range(45):
-        assert_kept_equals_fresh(small_world)  # viewed before the write, so a stale copy would be kept
+        assert_kept_equals_fresh(small_world, rng=rng)  # viewed before the write, so a stale copy would be kept
         rng.choice(writes.everything())()
         db.session.commit()
     assert_kept_equals_fresh(small_world)
@@ -191,29 +200,97 @@ def test_lesson_marks_raise_no_version_but_count_as_activity_at_once(small_world
     assert freshness.dashboard(scope, TODAY, "en", national=False).headline.active_30_days == 1
 
 
-def test_a_write_raises_its_hubs_version_and_a_last_seen_update_none(small_world):
+def test_a_write_raises_its_hubs_section_and_a_last_seen_update_none(small_world):
     hub_a, hub_b, _hub_c = small_world
     person = make_user(hub_a)
     db.session.commit()
-    before = dict(freshness.versions(None))
+    before = freshness.versions(None)
     db.session.add(Enrolment(user_id=person.id, course_id=db.session.scalar(select(Course.id).limit(1))))
     db.session.commit()
-    after = dict(freshness.versions(None))
-    assert after[hub_a.id] == before[hub_a.id] + 1
-    assert after.get(hub_b.id) == before.get(hub_b.id)
+    after = freshness.versions(None)
+    assert {key for key in after if after[key] != before.get(key, 0)} == {("enrolments", hub_a.id)}
     person.last_seen_at = NOW
     db.session.commit()
     db.session.execute(update(User).where(User.id == person.id).values(last_seen_at=NOW + timedelta(minutes=1)))
     db.session.commit()
-    assert dict(freshness.versions(None)) == after
-    person.hub_id = hub_b.id  # a move changes both hubs' figures
+    assert freshness.versions(None) == after
+    person.hub_id = hub_b.id  # a move changes every section of both hubs
     db.session.commit()
-    moved = dict(freshness.versions(None))
-    assert (moved[hub_a.id], moved.get(hub_b.id, 0)) == (after[hub_a.id] + 1, after.get(hub_b.id, 0) + 1)
+    moved = freshness.versions(None)
+    assert {key for key in moved if moved[key] != after.get(key, 0)} == {
+        (section, hub) for section in freshness.SECTIONS for hub in (hub_a.id, hub_b.id)}
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The parts a page read from the database: (section, hubs) per pass, None for the scope's own."""
+    calls = []
+    real = queries.parts
+
+    def parts(section, scope, today, hubs=None):
+        calls.append((section, None if hubs is None else frozenset(hubs)))
+        return real(section, scope, today, hubs)
+
+    monkeypatch.setattr(queries, "parts", parts)
+    return calls
+
+
+def view_every_page(hubs) -> None:
+    for scope, national in scopes(hubs):
+        freshness.dashboard(scope, TODAY, "en", national=national)
+
+
+def test_a_write_rereads_only_the_parts_it_moved(small_world, reads):
+    hub_a, hub_b, _hub_c = small_world
+    person, other = make_user(hub_a), make_user(hub_b)
+    cert = Certificate(serial="R1", code="READ-PART-AAAA-AA1", user_id=other.id, track_id=db.session.scalar(select(Track.id)),
+                       hub_id=hub_b.id, holder_name="x", course_versions={}, issued_on=TODAY, expires_on=TODAY + timedelta(days=700))
+    db.session.add(cert)
+    db.session.commit()
+    year = queries.Scope(TODAY - timedelta(days=365), TODAY)
+    view_every_page(small_world)
+
+    def after(write) -> set:
+        reads.clear()
+        write()
+        db.session.commit()
+        freshness.dashboard(year, TODAY, "en", national=True)
+        freshness.dashboard(queries.Scope(year.date_from, TODAY, hub_a.id), TODAY, "en", national=False)
+        return set(reads)
+
+    course = db.session.scalar(select(Course.id).limit(1))
+    # An enrolment (and a pass) in hub A: hub A's enrolment figures, once for both pages.
+    assert after(lambda: db.session.add(Enrolment(user_id=person.id, course_id=course))) == {
+        ("enrolments", frozenset({hub_a.id}))}
+    # A revocation is a statement: whose it is is not known, so every hub's certificates, in one pass.
+    assert after(lambda: db.session.execute(update(Certificate).where(Certificate.id == cert.id).values(revoked_at=NOW))) == {
+        ("certificates", None)}
+    # Someone joining hub A: its enrolment figures (registered) only.
+    assert after(lambda: make_user(hub_a)) == {("enrolments", frozenset({hub_a.id}))}
+    # A move: every section of both hubs.
+    def move():
+        person.hub_id = hub_b.id
+    assert after(move) == {(section, frozenset({hub_a.id, hub_b.id})) for section in queries.SECTIONS}
+    # A hub's helpline or name, a course's title: the page around the figures, no figure.
+    def edit_hub():
+        hub_b.helpline, hub_b.name = "+7 700 000 0000", "Hub B, renamed"
+    assert after(edit_hub) == set()
+    assert {row["hub"] for row in freshness.dashboard(year, TODAY, "en", national=True).hub_rows} >= {"Hub B, renamed"}
+    # A course itself (its track, its retirement): every part.
+    def retire():
+        db.session.get(Course, course).retired = True
+    assert {section for section, _hubs in after(retire)} == set(queries.SECTIONS)
+    # Lesson marks and last-seen updates: nothing (active is read on every view anyway).
+    def mark_and_seen():
+        db.session.add(LessonProgress(user_id=person.id, lesson_id=db.session.scalar(select(Lesson.id).limit(1))))
+        person.last_seen_at = NOW
+    assert after(mark_and_seen) == set()
+    assert_kept_equals_fresh(small_world)
 
 
 def test_kept_figures_stay_bounded_per_worker(small_world):
-    for days in range(freshness.CACHE_ENTRIES * 3):
+    for days in range(freshness.PART_ENTRIES // 3 + freshness.CACHE_ENTRIES):  # three parts a page
         scope = queries.Scope(TODAY - timedelta(days=days + 1), TODAY, small_world[0].id)
         freshness.dashboard(scope, TODAY, "en", national=False)
-    assert len(freshness._kept().entries) == freshness.CACHE_ENTRIES
+    store = freshness._kept()
+    assert (len(store.pages.entries), len(store.parts.entries)) == (freshness.CACHE_ENTRIES, freshness.PART_ENTRIES)
