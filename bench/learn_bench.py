@@ -116,7 +116,7 @@ def build_database(env: dict) -> tuple[list[str], list[str]]:
             lesson = rng.choice(lessons[course.id])
             lesson_lines.append(("GET", f"/courses/{course.slug}/lessons/{lesson.slug}", state, ""))
             attempt = services.start_attempt(user, course, quizzes[course.id], user.locale or "en", rng=rng)
-            answers = "&".join(f"q{i}={rng.randint(0, 2)}" for i in range(len(attempt.snapshot)))
+            answers = "&".join(f"q{i}={rng.randint(0, 2)}" for i in range(len(attempt.questions)))
             body = f"csrf_token={token}&{answers}"
             submit_lines.append(("POST", f"/attempts/{attempt.id}", state, body))
         rng.shuffle(lesson_lines)

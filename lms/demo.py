@@ -201,7 +201,7 @@ class Seeder:
             attempt = services.start_attempt(user, course, quiz, user.locale or course.default_language, now=when,
                                              rng=self.rng)
             form = MultiDict()
-            for index, question in enumerate(attempt.snapshot):
+            for index, question in enumerate(attempt.questions):
                 for value in _answer(question, right=right or index % 3 == 0):
                     form.add(f"q{index}", value)
             services.submit_attempt(user, attempt.id, form, now=when + timedelta(minutes=9))

@@ -1,11 +1,11 @@
-"""Answering quizzes in tests, from the attempt's own snapshot."""
+"""Answering quizzes in tests, from the questions as the attempt showed them."""
 
 from __future__ import annotations
 
 
 def correct_form(attempt) -> dict:
     form = {}
-    for index, question in enumerate(attempt.snapshot):
+    for index, question in enumerate(attempt.questions):
         key, order = question["key"], question["order"]
         name = f"q{index}"
         if question["kind"] in ("single", "multiple"):
@@ -24,7 +24,7 @@ def wrong_form(attempt) -> dict:
     """Every question answered, every answer wrong: a graded, failed attempt (a blank form
     is not graded at all)."""
     form = {}
-    for index, question in enumerate(attempt.snapshot):
+    for index, question in enumerate(attempt.questions):
         key, order = question["key"], question["order"]
         name = f"q{index}"
         if question["kind"] in ("single", "multiple"):

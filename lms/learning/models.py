@@ -54,7 +54,8 @@ class QuizAttempt(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(index=True)
     pass_mark: Mapped[float]
     reveal: Mapped[str] = mapped_column(String(16), default="after_pass")
-    # The questions as drawn and shown, with their keys: grading and review use this,
+    # The questions as drawn and shown: per question the digest of its frozen text
+    # (lms.learning.frozen_questions) and its choice order. Grading and review use these,
     # never the live course, so later edits do not change past attempts.
     snapshot: Mapped[list] = mapped_column(JSON)
     answers: Mapped[list | None] = mapped_column(JSON)
@@ -63,6 +64,23 @@ class QuizAttempt(db.Model):
     max_score: Mapped[float | None]
     percent: Mapped[float | None]
     passed: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def questions(self) -> list[dict]:
+        """The questions as this attempt showed them (kind, points, content, feedback, key, order)."""
+        from lms.learning.frozen_questions import expand
+
+        return expand(self.snapshot)
+
+
+class FrozenQuestion(db.Model):
+    """A question's text as attempts showed it, stored once under the digest of its content
+    (lms.learning.frozen_questions): never changed, so any number of attempts share it."""
+
+    __tablename__ = "frozen_questions"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[dict] = mapped_column(JSON)
 
 
 class AttemptAnswer(db.Model):

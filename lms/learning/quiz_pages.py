@@ -25,7 +25,7 @@ def attempt_page(attempt: QuizAttempt, viewer_hub, *, given=None, unanswered: tu
     course = db.session.get(Course, quiz.course_id)
     now = utcnow()
     questions = []
-    for index, entry in enumerate(attempt.snapshot):
+    for index, entry in enumerate(attempt.questions):
         content = entry["content"][shown_language(entry["content"], attempt.language)]
         choices = [content["choices"][original] for original in entry["order"]]
         questions.append({"index": index, "kind": entry["kind"], "points": entry["points"],

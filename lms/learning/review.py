@@ -1,7 +1,7 @@
 """What a learner sees of a graded attempt: per question, their answer, the result, the
 feedback, and the correct answer when the quiz's reveal policy allows it.
 
-Built from the attempt's own snapshot, never from the live course, so later edits do not
+Built from the questions as the attempt showed them (QuizAttempt.questions), never from the live course, so later edits do not
 change what a past attempt shows.
 """
 
@@ -20,11 +20,12 @@ def build_review(attempt, *, reveal: bool, hub) -> list[dict]:
     review = []
     if attempt.status != "graded":
         return review
-    for index, entry in enumerate(attempt.snapshot):
+    questions = attempt.questions
+    for index, entry in enumerate(questions):
         language = shown_language(entry["content"], attempt.language)
         content = entry["content"][language]
         feedback = entry["feedback"][shown_language(entry["feedback"], language)]
-        given = (attempt.answers or [[]] * len(attempt.snapshot))[index]
+        given = (attempt.answers or [[]] * len(questions))[index]
         result = (attempt.results or [])[index]
         chosen = {int(v) for v in given if v.isdigit()} if entry["kind"] in ("single", "multiple") else set()
         choices = [

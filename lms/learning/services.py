@@ -19,6 +19,7 @@ from lms.domain.grading import grade_attempt
 from lms.domain.progress import PASSED
 from lms.extensions import db
 from lms.fast_reads import CompiledRead
+from lms.learning.frozen_questions import expand, freeze
 from lms.learning.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt, SyncReceipt
 from lms.models_base import utcnow
 from lms.transactions import write_transaction
@@ -186,7 +187,7 @@ def start_attempt(user, course: Course, quiz: Quiz, language: str, *, now: datet
         rng=rng,
     )
     languages = {language, course.default_language}
-    snapshot = [
+    shown = [
         {
             "question_id": pick.question_id,
             "slug": by_id[pick.question_id].slug,
@@ -208,10 +209,10 @@ def start_attempt(user, course: Course, quiz: Quiz, language: str, *, now: datet
         deadline_at=rules.deadline_for(now, quiz.settings.get("time_limit_minutes")),
         pass_mark=float(quiz.settings.get("pass_mark", course.pass_mark)),
         reveal=quiz.settings.get("reveal", "after_pass"),
-        snapshot=snapshot,
     )
     try:
         with write_transaction():
+            attempt.snapshot = freeze(shown)
             db.session.add(attempt)
     except IntegrityError:
         # Another tab started one a moment ago: use that one.
@@ -250,11 +251,11 @@ class SubmitOutcome:
         return self.blank or bool(self.unanswered)
 
 
-def answers_from_form(attempt: QuizAttempt, form) -> list[list[str]]:
-    """The submitted values per snapshot question, with displayed choice positions
-    mapped back to the original choice indices. Unknown fields are ignored."""
+def answers_from_form(questions: list[dict], form) -> list[list[str]]:
+    """The submitted values per question shown (QuizAttempt.questions), with displayed
+    choice positions mapped back to the original choice indices. Unknown fields are ignored."""
     answers = []
-    for index, question in enumerate(attempt.snapshot):
+    for index, question in enumerate(questions):
         values = [v[:500] for v in form.getlist(f"q{index}")][:50]
         if question["kind"] in ("single", "multiple"):
             order = question["order"]
@@ -305,15 +306,15 @@ def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None,
         expire_attempt(expired, now)
         db.session.refresh(expired)
         return SubmitOutcome(expired, graded_now=expired.status == "expired", late=True)
-    answers = answers_from_form(attempt, form)
+    questions = expand(attempt.snapshot)
+    answers = answers_from_form(questions, form)
     missing = rules.unanswered(answers)
     if answers and len(missing) == len(answers):
         return SubmitOutcome(db.session.get(QuizAttempt, attempt_id), graded_now=False, blank=True,
                              unanswered=tuple(missing))
     if missing and not submit_unanswered:
         return SubmitOutcome(db.session.get(QuizAttempt, attempt_id), graded_now=False, unanswered=tuple(missing))
-    snapshot = attempt.snapshot
-    result = grade_attempt([q["key"] for q in snapshot], answers, attempt.pass_mark, attempt.language)
+    result = grade_attempt([q["key"] for q in questions], answers, attempt.pass_mark, attempt.language)
     course = None
     if result.passed:  # only a pass can complete the course
         course = db.session.scalar(select(Course).join(Quiz, Quiz.course_id == Course.id).where(Quiz.id == attempt.quiz_id))
@@ -332,7 +333,7 @@ def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None,
                 {"attempt_id": attempt_id, "position": index, "question_id": question["question_id"],
                  "status": outcome.status, "score": outcome.score,
                  "choices": ",".join(answers[index]) if question["kind"] in ("single", "multiple") else ""}
-                for index, (question, outcome) in enumerate(zip(snapshot, result.questions, strict=True))
+                for index, (question, outcome) in enumerate(zip(questions, result.questions, strict=True))
             ])
         course_passed = bool(claimed) and result.passed and _update_passed(user.id, course)
     return SubmitOutcome(None, graded_now=bool(claimed), course_passed=course_passed,

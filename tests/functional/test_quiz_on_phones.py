@@ -150,7 +150,7 @@ def test_true_false_answer_is_shown_as_a_word_in_the_learners_language(client, h
     login(client, make_user(hub))
     client.post(f"/courses/{course.slug}/enrol")
     attempt = start(client, course)
-    index = next(i for i, q in enumerate(attempt.snapshot) if q["kind"] == "truefalse")
+    index = next(i for i, q in enumerate(attempt.questions) if q["kind"] == "truefalse")
     form = wrong_form(attempt)
     form[f"q{index}"] = "false"
     client.post(f"/attempts/{attempt.id}", data=form)

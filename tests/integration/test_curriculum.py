@@ -68,7 +68,7 @@ def test_no_phone_numbers_or_web_addresses_written_into_courses(tree):
 def answers_from_source(attempt, source_questions) -> dict:
     """Answer each drawn question from the course's Markdown source, not from the database."""
     form = {}
-    for index, drawn in enumerate(attempt.snapshot):
+    for index, drawn in enumerate(attempt.questions):
         question = source_questions[drawn["slug"]]
         name = f"q{index}"
         if question.kind in ("single", "multiple"):
