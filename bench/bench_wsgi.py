@@ -4,6 +4,7 @@ The extra route lives only here, never in the production app.
 """
 
 from lms import create_app
+from lms.certificates import pdf  # noqa: F401  (imported before the fork, as wsgi.py does)
 
 app = create_app()
 TEN_KB = "<!doctype html><title>t</title>" + "<p>" + "x" * 10_200 + "</p>"
