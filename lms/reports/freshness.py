@@ -9,10 +9,11 @@ that part: an enrolment or a pass moves its hub's enrolments; a lesson led repor
 reviewed, its lessons; a certificate issued, revoked, renewed or held, its certificates; a
 person leaving, changing hub or role, every section of their hubs (joining: enrolments).
 Hub key 0 is every hub of a section (a write sent as a statement, whose hub is not known
-here), key -1 people without a hub. The "shared" row moves with courses and tracks, which
-every part depends on (a course filters by track, and its enrolments go with it); the
-"pages" row with what a page shows around its parts (hub names and regions, course
-titles), so a coordinator editing their hub's helpline re-reads no figure.
+here), key -1 people without a hub. The "shared" row moves when a course or track comes or
+goes or a course changes track, which every part may depend on (a course filters by track,
+and its enrolments go with it); the "pages" row with what a page shows around its parts
+(hub names and regions, course and track titles, a course retired or re-imported), so a
+coordinator editing their hub's helpline or an author publishing a course re-reads no figure.
 
 A part is reused only while its versions, the day (certificates expire by date), the period
 and the track are the same, so a revocation shows on the very next request, and the first
@@ -47,8 +48,8 @@ from lms.learning.models import Enrolment
 from lms.reports.scope import NO_HUB, hub_keys
 
 EVERYTHING = 0
-SHARED = "shared"  # courses and tracks: every part depends on them
-PAGES = "pages"  # hubs and course titles: only the pages around the parts
+SHARED = "shared"  # which courses there are and their tracks: every part may depend on them
+PAGES = "pages"  # hubs, titles, anything else about a course or track: only the pages around the parts
 ENROLMENTS, LESSONS, CERTIFICATES = SECTIONS = ("enrolments", "lessons", "certificates")  # as queries.SECTIONS
 CACHE_ENTRIES = 64  # whole pages per worker: a few KB each
 # Parts per worker, three a hub for each period and track viewed. Most are a few hundred bytes;
@@ -71,7 +72,8 @@ class ReportVersion(db.Model):
 _SECTION_OF = ((Enrolment, ENROLMENTS), (Certificate, CERTIFICATES), (CertificationHold, CERTIFICATES),
                (LessonDelivery, LESSONS))
 _SECTION_OF_TABLE = {model.__table__.name: section for model, section in _SECTION_OF}
-# Writes to these may move any part; to the second, only the names and titles around them.
+# Writes to these may move any part (one added or removed, a course's track); to the second,
+# only the names and titles around the parts.
 _SHARED, _NAMES = (Track, Course), (Hub, CourseText)
 _SHARED_TABLES = {m.__table__.name: SHARED for m in _SHARED} | {m.__table__.name: PAGES for m in _NAMES}
 # A change of these columns of a person moves no figure (last seen, password, sessions...).
@@ -102,7 +104,9 @@ def _note_flushed(session: Session, _context) -> None:
     keys, people = set(), defaultdict(set)
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, _SHARED):
-            keys.add((SHARED, EVERYTHING))
+            moved = obj in session.new or obj in session.deleted or (
+                isinstance(obj, Course) and inspect(obj).attrs["track_id"].history.has_changes())
+            keys.add((SHARED if moved else PAGES, EVERYTHING))
         elif isinstance(obj, _NAMES):
             keys.add((PAGES, EVERYTHING))
         elif (section := _section(obj)) is not None:

@@ -149,7 +149,10 @@ def _enrolments(scope: Scope, _today: date, hubs: Collection[int] | None = None)
     for hub_id, course_id, enrolled, in_progress, passed in db.session.execute(
         select(User.hub_id, Enrolment.course_id, _total(in_period), _total(and_(in_period, Enrolment.passed_at.is_(None))),
                _total(passed_in_period))
-        .join(User, User.id == Enrolment.user_id).where(*where).group_by(User.hub_id, Enrolment.course_id)
+        .join(User, User.id == Enrolment.user_id)
+        # Only rows that count in one of the sums: fewer rows through the sums and the grouping.
+        .where(*where, or_(Enrolment.enrolled_at >= scope.start, Enrolment.passed_at >= scope.start))
+        .group_by(User.hub_id, Enrolment.course_id)
     ):
         courses[hub_key(hub_id)][course_id] = (enrolled, in_progress, passed)
     return {hub_key(hub_id): People(everyone, registered, enrolled, passed, courses.get(hub_key(hub_id), {}))

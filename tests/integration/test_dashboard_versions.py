@@ -147,6 +147,18 @@ class Writes:
         hub = self.rng.choice(self.hubs)
         hub.region = self.rng.choice(["North", "South"])
 
+    def retrack_course(self):
+        """A course moved to another track (a second track is made the first time)."""
+        if db.session.scalar(select(Track).where(Track.slug == "second")) is None:
+            db.session.add(Track(slug="second", position=5, title={"en": "Second"}, summary={}, rule={}))
+            db.session.flush()
+        course = self.rng.choice(db.session.scalars(select(Course)).all())
+        course.track_id = self.rng.choice(db.session.scalars(select(Track.id).where(Track.id != course.track_id)).all())
+
+    def retire_course(self):
+        course = self.rng.choice(db.session.scalars(select(Course)).all())
+        course.retired = not course.retired
+
     def leave_site(self):
         person = _pick(self.people())
         if person:  # as an erasure would: the rows go with the person
@@ -156,7 +168,8 @@ class Writes:
 
     def everything(self):
         return [self.join, self.enrol, self.pass_course, self.leave_course, self.issue, self.revoke, self.lead,
-                self.review, self.move, self.change_role, self.rename_region, self.leave_site]
+                self.review, self.move, self.change_role, self.rename_region, self.retrack_course, self.retire_course,
+                self.leave_site]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -276,16 +289,45 @@ def test_a_write_rereads_only_the_parts_it_moved(small_world, reads):
         hub_b.helpline, hub_b.name = "+7 700 000 0000", "Hub B, renamed"
     assert after(edit_hub) == set()
     assert {row["hub"] for row in freshness.dashboard(year, TODAY, "en", national=True).hub_rows} >= {"Hub B, renamed"}
-    # A course itself (its track, its retirement): every part.
+    # A course retired or re-imported: its row on the page, no figure; moved to another track: every part.
     def retire():
         db.session.get(Course, course).retired = True
-    assert {section for section, _hubs in after(retire)} == set(queries.SECTIONS)
+    assert after(retire) == set()
+    def add_track():
+        db.session.add(Track(slug="another", position=9, title={"en": "Another"}, summary={}, rule={}))
+    assert {section for section, _hubs in after(add_track)} == set(queries.SECTIONS)
+    def change_track():
+        db.session.get(Course, course).track_id = db.session.scalar(select(Track.id).where(Track.slug == "another"))
+    assert {section for section, _hubs in after(change_track)} == set(queries.SECTIONS)
+    def rename_track():
+        db.session.scalar(select(Track).where(Track.slug == "another")).title = {"en": "Renamed"}
+    assert after(rename_track) == set()
     # Lesson marks and last-seen updates: nothing (active is read on every view anyway).
     def mark_and_seen():
         db.session.add(LessonProgress(user_id=person.id, lesson_id=db.session.scalar(select(Lesson.id).limit(1))))
         person.last_seen_at = NOW
     assert after(mark_and_seen) == set()
     assert_kept_equals_fresh(small_world)
+
+
+def test_a_course_moved_to_another_track_leaves_that_tracks_figures_at_once(small_world):
+    person = make_user(small_world[0])
+    alpha = db.session.scalar(select(Course).where(Course.slug == "alpha"))
+    db.session.add(Enrolment(user_id=person.id, course_id=alpha.id, enrolled_at=NOW - timedelta(days=3)))
+    db.session.commit()
+    track = alpha.track_id
+    for scope in (queries.Scope(TODAY - timedelta(days=365), TODAY, track_id=track),
+                  queries.Scope(TODAY - timedelta(days=365), TODAY, small_world[0].id, track_id=track)):
+        page = freshness.dashboard(scope, TODAY, "en", national=scope.hub_id is None)
+        assert (dict(page.funnel)["enrolled"], [row["course"] for row in page.courses if row["enrolled"]]) == (1, ["alpha"])
+    db.session.add(Track(slug="second", position=5, title={"en": "Second"}, summary={}, rule={}))
+    db.session.flush()
+    alpha.track_id = db.session.scalar(select(Track.id).where(Track.slug == "second"))
+    db.session.commit()
+    for scope in (queries.Scope(TODAY - timedelta(days=365), TODAY, track_id=track),
+                  queries.Scope(TODAY - timedelta(days=365), TODAY, small_world[0].id, track_id=track)):
+        page = freshness.dashboard(scope, TODAY, "en", national=scope.hub_id is None)
+        assert (dict(page.funnel)["enrolled"], [row["course"] for row in page.courses]) == (0, ["beta"])
 
 
 def test_kept_figures_stay_bounded_per_worker(small_world):
