@@ -15,6 +15,7 @@ from sqlalchemy import text
 from lms import create_app
 from lms.extensions import db
 from tests import factories
+from tests.migrations_helpers import fresh_db_url  # noqa: F401  (a fixture of the migration tests)
 
 PG_URL = os.environ.get("DATABASE_TEST_URL")
 _pg_schema_ready = False

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
 from lms.auth.models import User
 from lms.extensions import db
 from lms.hubs.models import Hub
+from tests.migrations_helpers import flask_db
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,40 +43,13 @@ def test_demo_prints_passwords_once_and_they_work(runner, app):
     assert db.session.scalar(select(db.func.count(Hub.id))) == 6
 
 
-def _flask(db_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {"DATABASE_URL": db_url, "SECRET_KEY": "migration-test", "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )
-
-
-@pytest.fixture
-def fresh_db_url(tmp_path):
-    import os
-
-    pg = os.environ.get("DATABASE_TEST_URL")
-    if not pg:
-        yield f"sqlite:///{tmp_path / 'migrate.sqlite3'}"
-        return
-    # A separate schema so the test's own tables are left alone.
-    engine = create_engine(pg)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS migration_test CASCADE"))
-        conn.execute(text("CREATE SCHEMA migration_test"))
-    yield pg + ("&" if "?" in pg else "?") + "options=-csearch_path%3Dmigration_test"
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS migration_test CASCADE"))
-    engine.dispose()
-
-
 def _revisions() -> list[str]:
     names = sorted(p.name for p in (ROOT / "migrations" / "versions").glob("*.py"))
     return [n.split("_", 1)[0] for n in names]
 
 
 def test_upgrade_empty_database_to_head(fresh_db_url):
-    result = _flask(fresh_db_url, "upgrade")
+    result = flask_db(fresh_db_url, "upgrade")
     assert result.returncode == 0, result.stderr
     tables = set(inspect(create_engine(fresh_db_url)).get_table_names())
     assert {t.name for t in db.metadata.sorted_tables} <= tables
@@ -86,12 +57,12 @@ def test_upgrade_empty_database_to_head(fresh_db_url):
 
 def test_upgrade_from_first_migration_keeps_rows(fresh_db_url):
     first = _revisions()[0]
-    assert _flask(fresh_db_url, "upgrade", first).returncode == 0
+    assert flask_db(fresh_db_url, "upgrade", first).returncode == 0
     engine = create_engine(fresh_db_url)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO hubs (slug, name, region, helpline, contact, created_at) VALUES ('semey', 'Semey', '', '', '', CURRENT_TIMESTAMP)"))
         conn.execute(text("INSERT INTO users (name, email, roles, active, session_version, created_at) VALUES ('Old', 'old@example.kz', 'volunteer', true, 1, CURRENT_TIMESTAMP)"))
-    result = _flask(fresh_db_url, "upgrade")
+    result = flask_db(fresh_db_url, "upgrade")
     assert result.returncode == 0, result.stderr
     with engine.connect() as conn:
         assert conn.execute(text("SELECT email FROM users")).scalar() == "old@example.kz"
@@ -101,6 +72,6 @@ def test_upgrade_from_first_migration_keeps_rows(fresh_db_url):
 
 def test_models_match_migrations(fresh_db_url):
     """A model change without a migration fails here (alembic `check`)."""
-    assert _flask(fresh_db_url, "upgrade").returncode == 0
-    result = _flask(fresh_db_url, "check")
+    assert flask_db(fresh_db_url, "upgrade").returncode == 0
+    result = flask_db(fresh_db_url, "check")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -4,12 +4,7 @@ many attempts draw them, never changed by a later edit, and carried over by the 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from lms.courses.importer import import_tree
@@ -22,8 +17,7 @@ from lms.learning.models import FrozenQuestion, QuizAttempt
 from lms.learning.review import build_review
 from tests.factories import make_user
 from tests.learning_helpers import correct_form
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.migrations_helpers import flask_db
 
 
 def _start(user, course):
@@ -94,40 +88,18 @@ def _multidict(form: dict):
     return MultiDict([(name, v) for name, value in form.items() for v in (value if isinstance(value, list) else [value])])
 
 
-def _flask_db(db_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {"DATABASE_URL": db_url, "SECRET_KEY": "migration-test", "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-
-
-@pytest.fixture
-def migrated_url(tmp_path):
-    pg = os.environ.get("DATABASE_TEST_URL")
-    if not pg:
-        yield f"sqlite:///{tmp_path / 'frozen.sqlite3'}"
-        return
-    engine = create_engine(pg)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS frozen_test CASCADE"))
-        conn.execute(text("CREATE SCHEMA frozen_test"))
-    yield pg + ("&" if "?" in pg else "?") + "options=-csearch_path%3Dfrozen_test"
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS frozen_test CASCADE"))
-    engine.dispose()
-
-
-def test_the_migration_turns_full_copies_into_digests_and_back(migrated_url):
+def test_the_migration_turns_full_copies_into_digests_and_back(fresh_db_url):
     """Attempts made before 0019 held a full copy of each question; after it, the same
     questions come back from the shared texts, and a downgrade restores the copies."""
     from lms.auth.models import User
     from lms.courses.models import Course, Track
 
-    assert _flask_db(migrated_url, "upgrade", "0018").returncode == 0
+    assert flask_db(fresh_db_url, "upgrade", "0018").returncode == 0
     question = {"question_id": None, "slug": "q1", "kind": "truefalse", "points": 1.0,
                 "content": {"en": {"prompt_html": "<p>Old?</p>", "choices": []}},
                 "feedback": {"en": {"general": "", "right": "", "wrong": "", "choices": []}},
                 "key": {"truefalse": True}}
-    engine = create_engine(migrated_url)
+    engine = create_engine(fresh_db_url)
     with engine.begin() as conn:
         track = conn.execute(Track.__table__.insert().values(slug="t", title={"en": "T"}, summary={"en": ""}, rule={})).inserted_primary_key[0]
         course = conn.execute(Course.__table__.insert().values(slug="c", track_id=track, default_language="en", languages="en",
@@ -138,7 +110,7 @@ def test_the_migration_turns_full_copies_into_digests_and_back(migrated_url):
         for _ in range(2):
             conn.execute(QuizAttempt.__table__.insert().values(user_id=user, quiz_id=quiz, course_revision=1, language="en",
                                                                pass_mark=80.0, snapshot=old, status="graded"))
-    result = _flask_db(migrated_url, "upgrade")
+    result = flask_db(fresh_db_url, "upgrade")
     assert result.returncode == 0, result.stderr
     with engine.connect() as conn:
         stored = [row[0] for row in conn.execute(text("SELECT snapshot FROM quiz_attempts ORDER BY id"))]
@@ -150,7 +122,7 @@ def test_the_migration_turns_full_copies_into_digests_and_back(migrated_url):
                          order=e["order"]) for e in entries]
         assert expanded == old
 
-    assert _flask_db(migrated_url, "downgrade", "0018").returncode == 0
+    assert flask_db(fresh_db_url, "downgrade", "0018").returncode == 0
     with engine.connect() as conn:
         restored = [row[0] for row in conn.execute(text("SELECT snapshot FROM quiz_attempts ORDER BY id"))]
     assert [json.loads(s) if isinstance(s, str) else s for s in restored] == [old, old]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, inspect, text
 
-from tests.integration.test_cli_and_migrations import _flask, fresh_db_url  # noqa: F401 - the fixture
+from tests.migrations_helpers import flask_db
 
 
 def _shape(url: str) -> tuple[list[str], list[str]]:
@@ -17,12 +17,12 @@ def _shape(url: str) -> tuple[list[str], list[str]]:
         engine.dispose()
 
 
-def test_0018_keys_versions_by_section_and_hub_and_goes_back(fresh_db_url):  # noqa: F811
-    assert _flask(fresh_db_url, "upgrade", "0017").returncode == 0
+def test_0018_keys_versions_by_section_and_hub_and_goes_back(fresh_db_url):
+    assert flask_db(fresh_db_url, "upgrade", "0017").returncode == 0
     engine = create_engine(fresh_db_url)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO report_versions (hub_key, version) VALUES (3, 7)"))
-    result = _flask(fresh_db_url, "upgrade", "0018")
+    result = flask_db(fresh_db_url, "upgrade", "0018")
     assert result.returncode == 0, result.stderr
     assert _shape(fresh_db_url) == (["section", "hub_key", "version"], ["section", "hub_key"])
     with engine.begin() as conn:
@@ -30,7 +30,7 @@ def test_0018_keys_versions_by_section_and_hub_and_goes_back(fresh_db_url):  # n
         # under the old rows (the deploy restarts them).
         assert conn.execute(text("SELECT count(*) FROM report_versions")).scalar() == 0
         conn.execute(text("INSERT INTO report_versions (section, hub_key, version) VALUES ('lessons', 3, 1), ('enrolments', 3, 1)"))
-    result = _flask(fresh_db_url, "downgrade", "0017")
+    result = flask_db(fresh_db_url, "downgrade", "0017")
     assert result.returncode == 0, result.stderr
     assert _shape(fresh_db_url) == (["hub_key", "version"], ["hub_key"])
     engine.dispose()
