@@ -36,19 +36,17 @@ def contents_list(steps: list[Step], current: Step, enrolled: bool, percent: int
         kept.put(("summary", locale), label, len(label))
     summary = label + (f" · {percent}%" if enrolled else "")
     parts = [f"<summary>{summary}</summary>\n<ol class=\"toc\">"]
-    render = None
     for step in steps:
         key = (step, step is current, locale)
         line = kept.get(key)
         if line is None:
-            if render is None:
-                macro = get_template_attribute("learning/_toc_item.html", "toc_item")
-                labels = (_("Quiz"), _("done"))
-
-                def render(s: Step, here: bool, macro=macro, labels=labels) -> str:
-                    return str(macro(s, here, *labels))
-            line = render(step, step is current)
+            line = _render_line(step, step is current)
             kept.put(key, line, len(line))
         parts.append("\n  " + line)
     parts.append("\n</ol>")
     return Markup("".join(parts))  # noqa: S704  (lines from our own escaping template, a translated label escaped)
+
+
+def _render_line(step: Step, here: bool) -> str:
+    macro = get_template_attribute("learning/_toc_item.html", "toc_item")
+    return str(macro(step, here, _("Quiz"), _("done")))

@@ -27,13 +27,17 @@ def _learner(app, hub, name, email):
     return client
 
 
+def _enrol(course, *clients) -> None:
+    for client in clients:
+        client.post(f"/courses/{course.slug}/enrol")
+        client.get("/", follow_redirects=True)  # the enrolment's flash is shown here, not on the lesson page
+
+
 def test_two_learners_in_the_same_state_share_the_page_but_not_the_token(app, hub, make_course):
     course = make_course("shared", lessons=3)
     first = _learner(app, hub, "Aigerim Unique", "aigerim@example.org")
     second = _learner(app, hub, "Marat Other", "marat@example.org")
-    for client in (first, second):
-        client.post(f"/courses/{course.slug}/enrol")
-        client.get("/", follow_redirects=True)  # the enrolment's flash is shown here, not on the lesson page
+    _enrol(course, first, second)
 
     with app.app_context():
         cache = pages()
@@ -188,12 +192,10 @@ def test_learners_at_different_points_share_the_page_each_with_their_own_ticks(a
     course = make_course("progressing", lessons=3)
     ahead = _learner(app, hub, "Ahead", "ahead@example.org")
     behind = _learner(app, hub, "Behind", "behind@example.org")
-    for client in (ahead, behind):
-        client.post(f"/courses/{course.slug}/enrol")
-    ahead.post(f"/courses/{course.slug}/lessons/lesson-1/done")
-    ahead.post(f"/courses/{course.slug}/lessons/lesson-3/done")
-    for client in (ahead, behind):
-        client.get("/", follow_redirects=True)  # flashes shown here
+    _enrol(course, ahead, behind)
+    for lesson in ("lesson-1", "lesson-3"):
+        ahead.post(f"/courses/{course.slug}/lessons/{lesson}/done")
+    ahead.get("/", follow_redirects=True)  # its flashes shown here, not on the lesson page
 
     url = LESSON.format(slug=course.slug)
     with app.app_context():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import create_engine, func, select, text
+from werkzeug.datastructures import MultiDict
 
 from lms.courses.importer import import_tree
 from lms.courses.models import Quiz
@@ -46,7 +47,7 @@ def test_a_later_edit_changes_new_attempts_and_leaves_past_ones_as_shown(app, hu
     course = make_course("edited", questions=3)
     first = make_user(hub)
     past = _start(first, course)
-    outcome = services.submit_attempt(first, past.id, _multidict(correct_form(past)))
+    outcome = services.submit_attempt(first, past.id, MultiDict(correct_form(past)))
     assert outcome.passed
 
     source = tmp_path / "courses-edited"
@@ -80,12 +81,6 @@ def test_freezing_texts_already_stored_adds_nothing_and_fails_nothing(app, hub, 
     db.session.execute(_insert_once(), [{"digest": digest_of(body), "body": body}])
     db.session.commit()
     assert _frozen_count() == 2
-
-
-def _multidict(form: dict):
-    from werkzeug.datastructures import MultiDict
-
-    return MultiDict([(name, v) for name, value in form.items() for v in (value if isinstance(value, list) else [value])])
 
 
 def test_the_migration_turns_full_copies_into_digests_and_back(fresh_db_url):
