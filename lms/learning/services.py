@@ -18,7 +18,7 @@ from lms.domain import attempts as rules
 from lms.domain.grading import grade_attempt
 from lms.domain.progress import PASSED
 from lms.extensions import db
-from lms.fast_reads import CompiledRead
+from lms.fast_reads import CompiledRead, CompiledWrite
 from lms.learning.frozen_questions import expand, freeze
 from lms.learning.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt, SyncReceipt
 from lms.models_base import utcnow
@@ -279,11 +279,13 @@ def _grading_statement():
 
 
 # Claims the attempt for grading: only one of two simultaneous submissions matches "open".
-_GRADE = _grading_statement()
+_GRADE = CompiledWrite(_grading_statement())
 _ATTEMPT_TO_GRADE = CompiledRead(select(*(QuizAttempt.__table__.c[name] for name in (
     "id", "user_id", "quiz_id", "status", "deadline_at", "snapshot", "pass_mark", "language",
 ))).where(QuizAttempt.__table__.c.id == bindparam("id")))
-_ANSWERS = insert(AttemptAnswer.__table__)
+_ANSWERS = CompiledWrite(insert(AttemptAnswer.__table__).values(
+    {name: bindparam(name, type_=AttemptAnswer.__table__.c[name].type)
+     for name in ("attempt_id", "position", "question_id", "status", "score", "choices")}))
 
 
 def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None,
@@ -319,17 +321,18 @@ def submit_attempt(user, attempt_id: int, form, *, now: datetime | None = None,
     if result.passed:  # only a pass can complete the course
         course = db.session.scalar(select(Course).join(Quiz, Quiz.course_id == Course.id).where(Quiz.id == attempt.quiz_id))
     with write_transaction():
-        # Core statements on the session's connection: no ORM object is kept in step and
-        # no ORM bookkeeping runs on the busiest write (these tables feed no report version).
+        # Compiled statements on the session's connection: no ORM object is kept in step
+        # and no ORM bookkeeping runs on the busiest write (these tables feed no report
+        # version); the statements skip SQLAlchemy's per-statement work (lms/fast_reads.py).
         connection = db.session.connection()
-        claimed = connection.execute(_GRADE, {
-            "attempt_id": attempt_id, "new_status": "graded", "new_submitted_at": now, "new_answers": answers,
-            "new_results": [{"score": r.score, "max": r.max_score, "status": r.status} for r in result.questions],
-            "new_score": result.score, "new_max_score": result.max_score, "new_percent": result.percent,
-            "new_passed": result.passed,
-        }).rowcount
+        claimed = _GRADE.run(
+            connection, attempt_id=attempt_id, new_status="graded", new_submitted_at=now, new_answers=answers,
+            new_results=[{"score": r.score, "max": r.max_score, "status": r.status} for r in result.questions],
+            new_score=result.score, new_max_score=result.max_score, new_percent=result.percent,
+            new_passed=result.passed,
+        )
         if claimed:
-            connection.execute(_ANSWERS, [
+            _ANSWERS.run_many(connection, [
                 {"attempt_id": attempt_id, "position": index, "question_id": question["question_id"],
                  "status": outcome.status, "score": outcome.score,
                  "choices": ",".join(answers[index]) if question["kind"] in ("single", "multiple") else ""}

@@ -127,3 +127,66 @@ def test_a_write_ends_the_requests_read_snapshot_so_checkpoints_complete(app):
         other.close()
         assert busy == 0  # nothing in this request still reads an old snapshot
         assert HUB_NAME.first(id=hub.id).name == "Written"  # and its next read is fresh
+
+
+def _answer_rows(attempt_id: int) -> list[tuple]:
+    from lms.learning.models import AttemptAnswer
+
+    return db.session.execute(select(AttemptAnswer.position, AttemptAnswer.question_id, AttemptAnswer.status,
+                                     AttemptAnswer.score, AttemptAnswer.choices)
+                              .where(AttemptAnswer.attempt_id == attempt_id).order_by(AttemptAnswer.position)).all()
+
+
+def _open_attempt(app, hub, make_course):
+    from lms.learning import services
+    from tests.factories import make_user
+
+    course = make_course("written", questions=2)
+    volunteer = make_user(hub)
+    services.enrol(volunteer, course)
+    quiz = db.session.scalar(select(Quiz).where(Quiz.course_id == course.id, Quiz.slug == "final"))
+    return services.start_attempt(volunteer, course, quiz, "en")
+
+
+def test_compiled_writes_store_what_sqlalchemy_would_in_the_callers_transaction(app, hub, make_course):
+    """The grading statements, compiled once and sent to the driver: JSON, times, numbers
+    and booleans land as the ORM reads them, and a rollback takes them back."""
+    from datetime import datetime
+
+    from lms.learning.models import QuizAttempt
+    from lms.learning.services import _ANSWERS, _GRADE
+    from lms.transactions import write_transaction
+
+    attempt = _open_attempt(app, hub, make_course)
+    question_id = attempt.questions[0]["question_id"]
+    graded_at = datetime(2026, 11, 29, 10, 30, 5, 123456)
+    values = dict(attempt_id=attempt.id, new_status="graded", new_submitted_at=graded_at,
+                  new_answers=[["1"], ["Астана"]], new_results=[{"score": 1.0, "max": 1.0, "status": "correct"}],
+                  new_score=1.5, new_max_score=2.0, new_percent=75.0, new_passed=False)
+    answers = [{"attempt_id": attempt.id, "position": n, "question_id": question_id, "status": "correct",
+                "score": 0.5, "choices": "1,2"} for n in range(2)]
+    with pytest.raises(RuntimeError, match="refused later"), write_transaction():
+        _GRADE.run(db.session.connection(), **values)
+        raise RuntimeError("refused later in the same transaction")
+    db.session.expire_all()
+    assert db.session.get(QuizAttempt, attempt.id).status == "open"  # rolled back with the transaction
+
+    with write_transaction():
+        assert _GRADE.run(db.session.connection(), **values) == 1
+        assert _ANSWERS.run_many(db.session.connection(), answers) == 2
+    with write_transaction():
+        assert _GRADE.run(db.session.connection(), **values) == 0  # claimed already: matches no row
+    db.session.expire_all()
+    stored = db.session.get(QuizAttempt, attempt.id)
+    assert (stored.status, stored.submitted_at, stored.answers, stored.results, stored.score, stored.percent,
+            stored.passed) == ("graded", graded_at, [["1"], ["Астана"]], values["new_results"], 1.5, 75.0, False)
+    assert _answer_rows(attempt.id) == [(0, question_id, "correct", 0.5, "1,2"), (1, question_id, "correct", 0.5, "1,2")]
+
+
+def test_a_compiled_write_outside_a_write_transaction_is_refused(app, hub, make_course):
+    from lms.learning.services import _GRADE
+
+    attempt = _open_attempt(app, hub, make_course)
+    db.session.commit()
+    with app.test_request_context(), db.engine.connect() as connection, pytest.raises(RuntimeError):
+        _GRADE.run(connection, attempt_id=attempt.id, new_status="graded")
