@@ -254,7 +254,7 @@ def lesson(slug: str, lesson_slug: str):
 
     body_key = (outline.course.id, outline.course.revision, lesson_slug, outline.body_language, hub_values)
     contents = contents_list(steps, step, outline.enrolled, outline.progress.percent, locale).encode()
-    page = page_cache.rendered(key, shared=(body_key, body_html), slots={CONTENTS_SLOT: contents},
+    page = page_cache.page(key, shared=(body_key, body_html), slots={CONTENTS_SLOT: contents},
                                render=lambda: render_template(
         "learning/lesson.html", course=outline.course, course_title=outline.course.title, steps=steps,
         step=step, previous=steps[index - 1] if index > 0 else None,
@@ -264,9 +264,14 @@ def lesson(slug: str, lesson_slug: str):
         course_href=course_url("learning.course", slug), action=action,
         lesson_number=next(n for n, s in enumerate(lesson_steps, 1) if s is step), lesson_total=len(lesson_steps),
     ))
-    response = Response(page, mimetype="text/html")
+    response = Response(page.body, mimetype="text/html")
+    if page.encoding:
+        # Compressed here from pieces compressed once (page_cache); tagged as Flask-Compress
+        # tags what it compresses, so a browser's If-None-Match reads the same either way.
+        response.headers["Content-Encoding"] = page.encoding
+        response.vary.add("Accept-Encoding")
     if etag:
-        response.set_etag(etag)
+        response.set_etag(f"{etag}:{page.encoding}" if page.encoding else etag)
         response.headers["Cache-Control"] = REVALIDATE
     return response
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from lms.extensions import db
-from lms.main.page_cache import RenderedPages, pages, rendered
+from lms.main.page_cache import RenderedPages, page, pages, rendered
 from tests.conftest import login
 from tests.factories import make_hub, make_user
 
@@ -247,3 +249,41 @@ def test_a_slot_is_kept_as_its_marker_and_filled_per_request(app):
         assert first.replace(b"mine", b"yours") == second
         # Not kept (None as key): filled just the same.
         assert rendered(None, render, slots={b"\x00list\x00": b"x"}).endswith(b"<div>x</div>")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_gzipped_page_unpacks_to_the_plain_page_whatever_its_pieces(app, seed):
+    """Pieces of any length (empty, a few bytes, stored; long, compressed), slots at the
+    edges and side by side, a shared part or none: one valid gzip stream, same text."""
+    import gzip
+    import random
+
+    from flask_wtf.csrf import generate_csrf
+
+    rng = random.Random(seed)
+    words = ["Бала", "құқығы", "rights", "<b>", "&amp;", "\n", "x" * rng.randint(0, 400)]
+
+    def text(limit):
+        return "".join(rng.choice(words) for _ in range(rng.randint(0, limit)))
+
+    slot = b"\x00list\x00"
+    with app.test_request_context():
+        token = generate_csrf()
+        body = text(300) or "body"
+        html = f"{text(5)}\x00list\x00{text(40)}{token}{body}{token}\x00list\x00{text(3)}"
+        fill = {slot: text(200).encode()}
+        shared = ("gz-body", seed), lambda: body
+        kept = page(("gz", seed), lambda: html, shared=shared, slots=fill, gzip=True)  # rendered now
+        again = page(("gz", seed), lambda: "never rendered", shared=shared, slots=fill, gzip=True)  # from the cache
+        plain = page(("gz", seed), lambda: "never rendered", shared=shared, slots=fill, gzip=False)
+    assert kept.encoding == again.encoding == "gzip" and plain.encoding is None
+    assert gzip.decompress(kept.body) == gzip.decompress(again.body) == plain.body
+    assert plain.body == html.replace("\x00list\x00", fill[slot].decode()).encode()
+
+
+def test_a_page_goes_gzipped_only_to_a_browser_that_takes_it(app):
+    with app.test_request_context(headers={"Accept-Encoding": "br, gzip;q=0"}):
+        assert page(("gz-refused",), lambda: "<p>" + "x" * 900 + "</p>").encoding is None
+    with app.test_request_context(headers={"Accept-Encoding": "deflate, gzip"}):
+        assert page(("gz-taken",), lambda: "<p>" + "x" * 900 + "</p>").encoding == "gzip"
+        assert page(None, lambda: "<p>not kept</p>").encoding is None  # left to Flask-Compress
