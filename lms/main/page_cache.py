@@ -56,7 +56,10 @@ class _Text:
         return sum(map(len, self.pieces)) + sum(map(len, self.deflated or ()))
 
     def plain(self, fills: dict[bytes, bytes]) -> bytes:
-        return b"".join(fills[piece] if odd else piece for odd, piece in _alternating(self.pieces))
+        pieces = list(self.pieces)
+        for index in range(1, len(pieces), 2):
+            pieces[index] = fills[pieces[index]]
+        return b"".join(pieces)
 
     def deflate(self, level: int) -> bool:
         """Compress the fixed pieces, once; True when this call did (the entry grew)."""
@@ -106,6 +109,8 @@ def _gzip(texts: list[_Text], fills: dict[bytes, bytes], level: int) -> bytes:
 def takes_gzip() -> bool:
     """Whether this response may go out gzipped: the browser takes it and the app compresses
     pages with it (Flask-Compress settings)."""
+    if "gzip" not in request.headers.get("Accept-Encoding", ""):
+        return False
     config = current_app.config
     return ("gzip" in (config.get("COMPRESS_ALGORITHM") or ()) and "text/html" in (config.get("COMPRESS_MIMETYPES") or ())
             and request.accept_encodings["gzip"] > 0)
