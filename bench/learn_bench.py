@@ -166,7 +166,7 @@ setup = function(thread)
 end
 init = function(args)
   encoding = args[2] or ""
-  local count = tonumber(args[3])
+  local count = tonumber(args[3]) or 1
   local n = 0
   for line in io.lines(args[1]) do
     if n % count == share then

@@ -4,8 +4,9 @@ and after it has served REQUESTS_PER_WORKER mixed requests.
 
 The same database as bench/learn_bench.py (the shipped courses, 2,000 volunteers with
 progress, open quiz attempts), gunicorn 4 sync workers, wrk replaying logged-in
-requests: lesson pages (the kept-page and course-content caches fill here), course
-pages, the catalogue, the dashboard, certificates, quiz pages and quiz submissions.
+requests with a phone's Accept-Encoding: lesson pages (the kept-page and course-content
+caches fill here, with the pages' compressed pieces), course pages, the catalogue, the
+dashboard, certificates, quiz pages and quiz submissions.
 Issue 21 asks that a worker stays within 20 MB of its start. Last line:
 worker_rss_growth_mb=<largest growth of any worker> requests=<total served>
 
@@ -28,10 +29,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.learn_bench import LUA, bench_env, build_database, ensure_wrk, start_gunicorn, wait_for_port  # noqa: E402
+from bench.learn_bench import (  # noqa: E402
+    LUA,
+    WRK_THREADS,
+    bench_env,
+    build_database,
+    ensure_wrk,
+    start_gunicorn,
+    wait_for_port,
+)
 
 PORT = 5078
 WORKERS = 4
+BROWSER_ENCODINGS = "gzip, deflate, br"  # as phones send it: kept pages are held compressed too
 
 
 def worker_pids(master: int) -> list[int]:
@@ -51,7 +61,7 @@ def mixed_lines(lesson_lines, submit_lines, rng: random.Random) -> list:
         course_path = path.split("/lessons/")[0]
         mixed.append((method, path, state, body))
         mixed.append(("GET", rng.choice([course_path, "/courses", "/dashboard", "/certificates"]), state, ""))
-    mixed.extend(submit_lines)
+    mixed.extend(submit_lines[: len(lesson_lines)])  # one submission for each lesson page, as before
     rng.shuffle(mixed)
     return mixed
 
@@ -74,8 +84,9 @@ def main() -> None:
         # Every worker serves a few requests first: "start" is a worker that has imported
         # what a request needs, not the bare fork.
         (tmp / "mixed.tsv").write_text(cookie_lines(lines))
-        subprocess.run([wrk, "-t2", f"-c{WORKERS * 2}", "-d1s", "-s", str(tmp / "replay.lua"), base + "/", "--",
-                        str(tmp / "mixed.tsv")], capture_output=True, check=True)
+        replay = ["-s", str(tmp / "replay.lua"), base + "/", "--", str(tmp / "mixed.tsv"), BROWSER_ENCODINGS,
+                  str(WRK_THREADS)]
+        subprocess.run([wrk, f"-t{WRK_THREADS}", f"-c{WORKERS * 2}", "-d1s", *replay], capture_output=True, check=True)
         pids = worker_pids(server.pid)
         start = {pid: rss_mb(pid) for pid in pids}
         target, served, statuses = args.per_worker * len(pids), 0, 0
@@ -83,8 +94,8 @@ def main() -> None:
         while served < target:
             (tmp / "mixed.tsv").write_text(cookie_lines(lines))  # login times stay current
             output = subprocess.run(
-                [wrk, "-t2", f"-c{args.connections}", "-d5s", "-s", str(tmp / "replay.lua"), base + "/", "--",
-                 str(tmp / "mixed.tsv")], capture_output=True, text=True, check=True).stdout
+                [wrk, f"-t{WRK_THREADS}", f"-c{args.connections}", "-d5s", *replay],
+                capture_output=True, text=True, check=True).stdout
             served += int(re.search(r"(\d+) requests in", output).group(1))
             statuses += int(re.search(r"non2xx=(\d+)", output).group(1))
         elapsed = time.time() - began
