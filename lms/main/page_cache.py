@@ -65,12 +65,11 @@ class _Text:
         """Compress the fixed pieces, once; True when this call did (the entry grew)."""
         if self.deflated is not None:
             return False
-        self.deflated = tuple(b"" if odd else _deflated(piece, level) for odd, piece in _alternating(self.pieces))
+        self.deflated = tuple(b"" if index % 2 else _deflated(piece, level) for index, piece in enumerate(self.pieces))
         return True
 
 
-def _alternating(pieces):
-    return ((index % 2 == 1, piece) for index, piece in enumerate(pieces))
+_NO_PART = _Text(b"", ())  # a page kept whole: nothing shared between its head and tail
 
 
 @lru_cache(maxsize=16)
@@ -81,15 +80,16 @@ def _splitter(markers: tuple[bytes, ...]) -> re.Pattern:
 def _deflated(text: bytes, level: int) -> bytes:
     """`text` as raw deflate blocks that end on a byte boundary and refer back to nothing
     before their start, so they can stand between any others in one stream."""
+    if not text:
+        return b""
     if len(text) <= _STORED_UP_TO:
         # A stored block: a header byte (not final, stored), the length and its complement.
-        return b"".join(b"\x00" + struct.pack("<HH", len(chunk), len(chunk) ^ 0xFFFF) + chunk
-                        for chunk in (text,) if chunk)
+        return b"\x00" + struct.pack("<HH", len(text), len(text) ^ 0xFFFF) + text
     compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
     return compressor.compress(text) + compressor.flush(zlib.Z_SYNC_FLUSH)
 
 
-def _gzip(texts: list[_Text], fills: dict[bytes, bytes], level: int) -> bytes:
+def _gzip(texts: list[_Text], fills: dict[bytes, bytes]) -> bytes:
     out, checksum, size = [GZIP_HEADER], 0, 0
     for text in texts:
         for index, piece in enumerate(text.pieces):
@@ -196,10 +196,10 @@ def page(key: Hashable | None, render: Callable[[], str],
     kept = cache.get(key)
     if kept is not None:
         head, part_key, tail = kept
-        part = _Text(b"", ()) if part_key is None else cache.get(part_key)
+        part = _NO_PART if part_key is None else cache.get(part_key)
         if part is not None:
             cache.hits += 1
-            return _answer(cache, ((key, head, tail), (part_key, part)), fills, gzip)
+            return _answer(cache, key, kept, part, fills, gzip)
     cache.misses += 1
     html = render().encode()
     text = html.replace(fills[TOKEN_SLOT], TOKEN_SLOT)
@@ -211,27 +211,29 @@ def page(key: Hashable | None, render: Callable[[], str],
         # Not shown verbatim after all, or it would cut a slot: keep the page whole.
         before, after, part_key = text, b"", None
     markers = tuple(fills)
-    head, tail = _Text(before, markers), _Text(after, markers)
-    shared_text = _Text(part, ())
+    kept = (_Text(before, markers), part_key, _Text(after, markers))
+    shared_text = _NO_PART if part_key is None else _Text(part, ())
     if part_key is not None:
         cache.put(part_key, shared_text, shared_text.size)
-    cache.put(key, (head, part_key, tail), head.size + tail.size)
+    cache.put(key, kept, kept[0].size + kept[2].size)
     if not gzip:
         return Page(_filled(html, slots), None)
-    return _answer(cache, ((key, head, tail), (part_key, shared_text)), fills, gzip)
+    return _answer(cache, key, kept, shared_text, fills, gzip)
 
 
-def _answer(cache: RenderedPages, entries, fills: dict[bytes, bytes], gzip: bool) -> Page:
-    (key, head, tail), (part_key, part) = entries
+def _answer(cache: RenderedPages, key: Hashable, kept: tuple, part: _Text, fills: dict[bytes, bytes],
+            gzip: bool) -> Page:
+    """A kept page (head, shared part's key, tail) with this request's slots filled in."""
+    head, part_key, tail = kept
     if not gzip:
         return Page(head.plain(fills) + part.pieces[0] + tail.plain(fills), None)
     level = current_app.config.get("COMPRESS_LEVEL", 6)
     # The first gzip answer of a kept page compresses its pieces: the entries grow.
     if head.deflate(level) | tail.deflate(level):
-        cache.put(key, (head, part_key, tail), head.size + tail.size)
+        cache.put(key, kept, head.size + tail.size)
     if part.deflate(level) and part_key is not None:
         cache.put(part_key, part, part.size)
-    return Page(_gzip([head, part, tail], fills, level), "gzip")
+    return Page(_gzip([head, part, tail], fills), "gzip")
 
 
 def _filled(html: bytes, slots: dict[bytes, bytes]) -> bytes:
