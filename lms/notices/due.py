@@ -125,7 +125,10 @@ def hub_counts(hub_id: int, coordinator: User, now: datetime) -> dict[str, int]:
 
 
 def weekly_digests(now: datetime) -> int:
-    """One digest per coordinator per ISO week, made by the first run of the week."""
+    """One digest per coordinator per ISO week, made by the first run of the week that finds
+    something for them: a week with nothing to issue, lift, review or renew sends nothing
+    (an empty digest teaches people to ignore the next one); a later run that week that finds
+    something sends it then."""
     coordinators = db.session.scalars(
         select(User).where(User.active.is_(True), User.hub_id.is_not(None),
                            or_(User.roles_text == "coordinator", User.roles_text.like("%coordinator%")))
@@ -136,6 +139,8 @@ def weekly_digests(now: datetime) -> int:
         coordinator = wanted[key]
         hub = db.session.get(Hub, coordinator.hub_id)
         counts = hub_counts(coordinator.hub_id, coordinator, now)
+        if not any(counts.values()):
+            continue
         made += _emit_once(coordinator.id, rules.WEEKLY_DIGEST, key, hub=hub.name if hub else "", counts=counts)
     db.session.commit()
     return made

@@ -3,7 +3,7 @@ choices, reminders that come due (expiry 60/30/7, retry after a cool-down, weekl
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
@@ -264,3 +264,19 @@ def test_the_weekly_digest_comes_once_a_week_to_coordinators_with_their_hubs_cou
     assert notice.data["counts"]["expiring"] == 1 and notice.data["hub"] == "Kokshetau Hub"
     assert due.weekly_digests(now + timedelta(days=7)) == 1
     assert kinds_of(volunteer) == []
+
+
+def test_a_week_with_nothing_for_the_coordinator_sends_no_digest_until_something_comes(app, hub, other_hub, make_course):
+    make_course()
+    coordinator = make_user(other_hub, roles=("coordinator",))
+    busy_coordinator = make_user(hub, roles=("coordinator",))
+    make_certificate(make_user(hub), hub, expires_in=40)
+    monday = date.today() - timedelta(days=date.today().weekday())
+    now = datetime.combine(monday, time(9))  # the later runs below fall in the same ISO week
+    assert due.weekly_digests(now) == 1  # the busy hub's only
+    assert kinds_of(coordinator) == [] and kinds_of(busy_coordinator) == ["weekly_digest"]
+    make_certificate(make_user(other_hub), other_hub, expires_in=20, serial="VH-2026-000002")  # later that week
+    assert due.weekly_digests(now + timedelta(hours=2)) == 1
+    notice = db.session.scalar(select(Notice).where(Notice.user_id == coordinator.id))
+    assert notice.data["counts"]["expiring"] == 1
+    assert due.weekly_digests(now + timedelta(hours=4)) == 0  # still once a week
