@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from lms.authoring.versions import latest_version, record_version
-from lms.courses.images import web_copy
+from lms.courses.images import prepare_web_copies, web_copy
 from lms.courses.kits import sync_kits
 from lms.courses.models import (
     Course,
@@ -68,6 +68,7 @@ def import_tree(tree: CourseTree, *, force: bool = False) -> tuple[list[str], li
     the files on disk are then older than what trainers wrote, and a routine import
     at deploy time must not undo their work.
     """
+    _prepare_images(tree)
     try:
         track_lines = _upsert_tracks(tree.tracks)
         tracks = {t.slug: t for t in db.session.scalars(select(Track))}
@@ -77,6 +78,19 @@ def import_tree(tree: CourseTree, *, force: bool = False) -> tuple[list[str], li
         db.session.rollback()
         raise
     return track_lines, reports
+
+
+def _prepare_images(tree: CourseTree) -> None:
+    """Web copies of the tree's new or changed images, made before the import writes (as a
+    publish from the browser does): resizing takes seconds a large image, and on SQLite the
+    write lock is held from the import's first write to its commit. The stored digests are
+    read on a connection of their own, so the import's transaction starts after this."""
+    with db.engine.connect() as connection:
+        stored = set(connection.scalars(select(CourseImage.source_sha256)))
+    prepare_web_copies(
+        content for source in tree.courses for path, content in source.files.items()
+        if path.lower().endswith(IMAGE_SUFFIXES) and hashlib.sha256(content).hexdigest() not in stored
+    )
 
 
 def _upsert_tracks(sources: tuple[TrackSource, ...]) -> list[str]:

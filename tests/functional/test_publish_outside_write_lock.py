@@ -56,3 +56,41 @@ def hashlib_key(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
+
+
+def test_an_import_resizes_its_images_before_it_writes(app, tmp_path, monkeypatch):
+    """`flask courses import` at deploy time, as a publish: the web copies are made before
+    the first write, and an image already stored under the same content is not made again."""
+    from lms.courses import importer
+    from lms.domain.course_format import load_tree
+    from tests.course_builder import write_course, write_tracks
+
+    root = tmp_path / "courses"
+    write_tracks(root, ["pics"])
+    folder = write_course(root, "pics", body="Look:\n\n![A classroom](images/class.png)\n")
+    (folder / "images").mkdir()
+    (folder / "images" / "class.png").write_bytes(png((1600, 900)))
+    events = []
+    real_copy, real_import = images._make_web_copy, importer.import_course
+
+    def watched_copy(data):
+        events.append("resize")
+        return real_copy(data)
+
+    def watched_import(*args, **kwargs):
+        events.append("write")
+        return real_import(*args, **kwargs)
+
+    monkeypatch.setattr(images, "_make_web_copy", watched_copy)
+    monkeypatch.setattr(importer, "import_course", watched_import)
+    tree, problems = load_tree(root, display_root=root)
+    assert problems == []
+    importer.import_tree(tree)
+    assert events == ["resize", "write"]
+    assert db.session.scalar(select(CourseImage.width)) == 1200
+    lesson = folder / "01-lesson-1.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    events.clear()
+    tree, problems = load_tree(root, display_root=root)
+    importer.import_tree(tree)  # the course changed, its image did not
+    assert events == ["write"]
