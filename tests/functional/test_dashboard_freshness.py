@@ -14,10 +14,12 @@ from sqlalchemy import select
 from lms.certificates.models import Certificate, LessonDelivery
 from lms.courses.models import Lesson, Track
 from lms.extensions import db
+from tests.clock import read_per_test
 from tests.conftest import login
 from tests.factories import form_key, make_hub, make_user
 
-TODAY = date.today()
+TODAY = date.today()  # read again before each test (tests/clock.py)
+_clock = read_per_test(__name__)
 
 
 @pytest.fixture

@@ -16,10 +16,12 @@ from lms.extensions import db
 from lms.hubs.models import Hub
 from lms.learning.models import Enrolment, LessonProgress
 from lms.reports import freshness, queries
+from tests.clock import read_per_test
 from tests.factories import make_hub, make_user
 
-TODAY = date.today()
+TODAY = date.today()  # read again before each test (tests/clock.py)
 NOW = datetime.now().replace(microsecond=0)
+_clock = read_per_test(__name__)
 
 
 @pytest.fixture
@@ -43,9 +45,10 @@ def scopes(hubs) -> list[tuple[queries.Scope, bool]]:
             *[(queries.Scope(year.date_from, TODAY, hub.id), False) for hub in hubs]]
 
 
-def assert_kept_equals_fresh(hubs, today: date = TODAY, rng: random.Random | None = None) -> None:
+def assert_kept_equals_fresh(hubs, today: date | None = None, rng: random.Random | None = None) -> None:
     """Every page, kept against fresh; in a random order, so a hub's parts are sometimes read
     first on its coordinator's page and sometimes on a national one."""
+    today = today or TODAY
     pages = scopes(hubs)
     if rng is not None:
         rng.shuffle(pages)

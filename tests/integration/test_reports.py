@@ -14,11 +14,13 @@ from lms.courses.models import Question, Track
 from lms.extensions import db
 from lms.learning.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt
 from lms.reports import queries
+from tests.clock import read_per_test
 from tests.conftest import login
 from tests.factories import make_hub, make_user
 
-TODAY = date.today()
+TODAY = date.today()  # read again before each test (tests/clock.py)
 NOW = datetime.now().replace(microsecond=0)
+_clock = read_per_test(__name__)
 
 
 def days_ago(n: int) -> datetime:
