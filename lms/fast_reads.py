@@ -46,7 +46,7 @@ class _Plan:
     def __init__(self, statement, dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         if any(bind.expanding for bind in compiled.binds.values()):
-            raise ValueError("fast reads take single values only (no IN lists)")
+            raise ValueError("compiled statements take single values only (no IN lists)")
         self.sql = compiled.string
         self.positional = tuple(compiled.positiontup or ()) if dialect.positional else None
         self.defaults = {name: value for name, value in compiled.params.items() if value is not None}
@@ -117,12 +117,11 @@ class CompiledWrite(_Compiled):
 
     def run(self, connection, **values) -> int:
         plan = self._prepared(connection)
-        return self._cursor_rowcount(connection, lambda cursor: cursor.execute(plan.sql, plan.arguments(values)))
+        return self._send(connection, "execute", plan.sql, plan.arguments(values))
 
     def run_many(self, connection, rows: list[dict]) -> int:
         plan = self._prepared(connection)
-        arguments = [plan.arguments(row) for row in rows]
-        return self._cursor_rowcount(connection, lambda cursor: cursor.executemany(plan.sql, arguments))
+        return self._send(connection, "executemany", plan.sql, [plan.arguments(row) for row in rows])
 
     def _prepared(self, connection) -> _Plan:
         if not connection.in_transaction():
@@ -133,10 +132,10 @@ class CompiledWrite(_Compiled):
         return plan
 
     @staticmethod
-    def _cursor_rowcount(connection, send) -> int:
+    def _send(connection, method: str, sql: str, arguments) -> int:
         cursor = connection.connection.driver_connection.cursor()
         try:
-            send(cursor)
+            getattr(cursor, method)(sql, arguments)
             return cursor.rowcount
         finally:
             cursor.close()

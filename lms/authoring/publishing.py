@@ -6,7 +6,6 @@ written in the browser and one written in git are the same thing.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import zipfile
 from pathlib import PurePosixPath
@@ -21,7 +20,6 @@ from lms.courses.images import prepare_web_copies
 from lms.courses.importer import ImportReport, import_course
 from lms.courses.models import CourseImage, Track
 from lms.domain.course_format import CourseSource, Problem
-from lms.domain.course_format.checks import IMAGE_SUFFIXES
 from lms.domain.course_format.course import parse_course_files
 from lms.domain.safe_files import UnsafeArchive, read_zip
 from lms.extensions import db
@@ -61,10 +59,7 @@ def prepare_publish(slug: str) -> None:
     have = set()
     if course is not None:
         have = set(db.session.scalars(select(CourseImage.source_sha256).where(CourseImage.course_id == course.id)))
-    prepare_web_copies(
-        content for path, content in drafts.draft_contents(draft).items()
-        if path.lower().endswith(IMAGE_SUFFIXES) and hashlib.sha256(content).hexdigest() not in have
-    )
+    prepare_web_copies(drafts.draft_contents(draft).items(), known=have)
 
 
 def publish(slug: str, user_id: int, note: str = "", *, overwrite: bool = False) -> ImportReport:

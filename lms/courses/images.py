@@ -10,10 +10,12 @@ import hashlib
 import io
 import warnings
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from PIL import Image
+
+from lms.domain.course_format.checks import IMAGE_SUFFIXES
 
 MAX_WIDTH = 1200
 QUALITY = 80
@@ -35,12 +37,15 @@ _PREPARED: OrderedDict[str, WebImage | None] = OrderedDict()
 _PREPARED_MAX = 200  # a bound, not a cache policy: unused entries from an abandoned publish age out
 
 
-def prepare_web_copies(images: Iterable[bytes]) -> int:
-    """Make the web copies of these images now (no database involved); returns how many."""
+def prepare_web_copies(files: Iterable[tuple[str, bytes]], known: Collection[str] = ()) -> int:
+    """Make now (no database involved) the web copies of the images among `files` (path,
+    content) whose SHA-256 is not in `known` (the digests already stored); returns how many."""
     made = 0
-    for data in images:
+    for path, data in files:
+        if not path.lower().endswith(IMAGE_SUFFIXES):
+            continue
         key = hashlib.sha256(data).hexdigest()
-        if key not in _PREPARED:
+        if key not in _PREPARED and key not in known:
             _PREPARED[key] = _make_web_copy(data)
             made += 1
         while len(_PREPARED) > _PREPARED_MAX:

@@ -87,10 +87,8 @@ def _prepare_images(tree: CourseTree) -> None:
     read on a connection of their own, so the import's transaction starts after this."""
     with db.engine.connect() as connection:
         stored = set(connection.scalars(select(CourseImage.source_sha256)))
-    prepare_web_copies(
-        content for source in tree.courses for path, content in source.files.items()
-        if path.lower().endswith(IMAGE_SUFFIXES) and hashlib.sha256(content).hexdigest() not in stored
-    )
+    prepare_web_copies(((path, content) for source in tree.courses for path, content in source.files.items()),
+                       known=stored)
 
 
 def _upsert_tracks(sources: tuple[TrackSource, ...]) -> list[str]:

@@ -162,13 +162,6 @@ def pages() -> RenderedPages:
     return cache
 
 
-def rendered(key: Hashable | None, render: Callable[[], str],
-             shared: tuple[Hashable, Callable[[], str]] | None = None,
-             slots: dict[bytes, bytes] | None = None) -> bytes:
-    """The page for `key` as plain text: `page()` without compression."""
-    return page(key, render, shared, slots, gzip=False).body
-
-
 def page(key: Hashable | None, render: Callable[[], str],
          shared: tuple[Hashable, Callable[[], str]] | None = None,
          slots: dict[bytes, bytes] | None = None, *, gzip: bool | None = None) -> Page:
@@ -195,7 +188,7 @@ def page(key: Hashable | None, render: Callable[[], str],
     cache = pages()
     kept = cache.get(key)
     if kept is not None:
-        head, part_key, tail = kept
+        part_key = kept[1]
         part = _NO_PART if part_key is None else cache.get(part_key)
         if part is not None:
             cache.hits += 1
@@ -216,8 +209,6 @@ def page(key: Hashable | None, render: Callable[[], str],
     if part_key is not None:
         cache.put(part_key, shared_text, shared_text.size)
     cache.put(key, kept, kept[0].size + kept[2].size)
-    if not gzip:
-        return Page(_filled(html, slots), None)
     return _answer(cache, key, kept, shared_text, fills, gzip)
 
 
@@ -229,6 +220,7 @@ def _answer(cache: RenderedPages, key: Hashable, kept: tuple, part: _Text, fills
         return Page(head.plain(fills) + part.pieces[0] + tail.plain(fills), None)
     level = current_app.config.get("COMPRESS_LEVEL", 6)
     # The first gzip answer of a kept page compresses its pieces: the entries grow.
+    # (`|`, not `or`: both halves are compressed.)
     if head.deflate(level) | tail.deflate(level):
         cache.put(key, kept, head.size + tail.size)
     if part.deflate(level) and part_key is not None:

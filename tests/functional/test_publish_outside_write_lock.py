@@ -46,7 +46,7 @@ def test_images_are_resized_before_the_write_transaction(app, hub, make_course, 
 
 def test_a_copy_made_ahead_is_used_once(app):
     data = png((50, 40))
-    assert images.prepare_web_copies([data, data]) == 1
+    assert images.prepare_web_copies([("a.png", data), ("images/b.PNG", data)]) == 1
     first = images.web_copy(data)
     assert first is not None and (first.width, first.height) == (50, 40)
     assert hashlib_key(data) not in images._PREPARED  # taken: the table does not grow
